@@ -1,0 +1,90 @@
+"""Atomic file writing shared by every writer in Glossator (translations, glossaries, reports).
+
+A reader of the destination sees either the old content or the new one, never a half-written file: the
+data goes to a temporary file in the same directory, is flushed to disk, and is renamed over the
+destination. An interrupted run (Ctrl-C, crash) leaves at most a stray ``.*.tmp`` file, never a partial
+output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+from glossary.errors import InputFileError
+
+
+@contextlib.contextmanager
+def atomic_open(path: Path, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:  # type: ignore[type-arg]
+    """Open a temporary file beside *path*; on clean exit rename it over *path*, on error delete it."""
+    path = Path(path)
+    if "b" in mode:
+        encoding = None
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, mode, encoding=encoding, newline="" if encoding else None) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        if path.exists():
+            # Keep the destination's permission bits (a glossary may be group-writable in a shared repo).
+            os.chmod(tmp, path.stat().st_mode & 0o7777)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise
+
+
+def atomic_write_text(path: Path, text: str, *, encoding: str = "utf-8") -> None:
+    """Write *text* to *path* atomically."""
+    with atomic_open(path, "w", encoding=encoding) as handle:
+        handle.write(text)
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write *data* to *path* atomically."""
+    with atomic_open(path, "wb") as handle:
+        handle.write(data)
+
+
+# How much of a file to sniff for NUL bytes before deciding it is binary (same idea as git and grep).
+_BINARY_SNIFF_BYTES = 8192
+
+
+def read_text(path: Path, *, encoding: str = "utf-8", what: str = "input file") -> str:
+    """Read a whole text file, refusing binary data and undecodable bytes with a one-line message.
+
+    The message names the file, the byte offset of the first bad byte, and how to fix it (``--encoding``).
+    A UTF-8 byte-order mark is dropped. Line endings are kept as they are.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: {what} does not exist. Check the path.")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory, expected a {what}.")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read {what}: {exc.strerror}.") from exc
+    if b"\x00" in data[:_BINARY_SNIFF_BYTES] and not encoding.lower().startswith("utf-16"):
+        raise InputFileError(f"{path}: looks like a binary file (NUL bytes), not text. Give a .txt or .md file.")
+    try:
+        text = data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputFileError(
+            f"{path}: not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}). "
+            f"Convert it to UTF-8 or pass --encoding (e.g. --encoding latin-1)."
+        ) from exc
+    except LookupError as exc:
+        raise InputFileError(f"unknown encoding {encoding!r}. Use a Python codec name such as utf-8 or latin-1.") from exc
+    return text.removeprefix("\ufeff")

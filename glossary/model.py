@@ -1,0 +1,137 @@
+"""Core values of the term base: :class:`Term` and :class:`Glossary`.
+
+A glossary is a list of entries, each a German term in base form and its English target, plus optional
+metadata. Values are frozen: editing produces a new :class:`Glossary`, which the writer serialises.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+FORMAT_VERSION = 1
+STATUSES = ("approved", "proposed", "deprecated")
+
+
+@dataclass(frozen=True)
+class Term:
+    """One glossary entry.
+
+    ``source`` is the German base form ("Strategischer Dialog", "Terrormiliz"); ``variants`` are further
+    German spellings matched as the same term ("Coronakrise"). ``target`` is the English singular (or the
+    only form); ``target_plural`` the plural when it is not regular. ``target_variants`` are further
+    English renderings accepted when checking (not produced). ``forbidden`` are English renderings that
+    must not appear ("terror militia"). ``do_not_translate`` keeps the source form in the output.
+    ``extra`` keeps fields this version does not know, so a round trip loses nothing.
+    ``origin`` says where the entry was read ("terms.yaml:14"), for messages only.
+    """
+
+    source: str
+    target: str
+    variants: tuple[str, ...] = ()
+    target_plural: str | None = None
+    target_variants: tuple[str, ...] = ()
+    case_sensitive: bool = False
+    forbidden: tuple[str, ...] = ()
+    do_not_translate: bool = False
+    status: str = "approved"
+    note: str | None = None
+    domain: str | None = None
+    tags: tuple[str, ...] = ()
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    origin: str | None = field(default=None, compare=False, hash=False)
+
+    @property
+    def key(self) -> str:
+        """Identity of an entry inside one glossary: the source term, case-folded unless case-sensitive."""
+        return self.source if self.case_sensitive else self.source.casefold()
+
+    @property
+    def english(self) -> str:
+        """What the output must contain for a singular occurrence."""
+        return self.source if self.do_not_translate else self.target
+
+    @property
+    def english_plural(self) -> str:
+        """What the output must contain for a plural occurrence (regular English plural if not given)."""
+        if self.do_not_translate:
+            return self.source
+        return self.target_plural or english_plural(self.target)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The entry as written to YAML/JSON: defaults omitted, unknown fields kept, stable key order."""
+        data: dict[str, Any] = {"source": self.source, "target": self.target}
+        defaults = Term(source="", target="")
+        for name, value in asdict(self).items():
+            if name in ("source", "target", "extra", "origin"):
+                continue
+            if value != getattr(defaults, name):
+                data[name] = list(value) if isinstance(value, tuple) else value
+        data.update(self.extra)
+        return data
+
+
+def english_plural(noun_phrase: str) -> str:
+    """Regular English plural of a noun phrase's last word ("terrorist militia" → "terrorist militias")."""
+    head, _, last = noun_phrase.rpartition(" ")
+    lower = last.lower()
+    if not last or not last[-1].isalpha():
+        plural = last
+    elif lower.endswith(("s", "x", "z", "ch", "sh")):
+        plural = last + "es"
+    elif lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
+        plural = last[:-1] + "ies"
+    else:
+        plural = last + "s"
+    return f"{head} {plural}" if head else plural
+
+
+@dataclass(frozen=True)
+class Glossary:
+    """An ordered collection of terms, with the language pair and where it came from."""
+
+    terms: tuple[Term, ...] = ()
+    source_language: str = "de"
+    target_language: str = "en"
+    name: str | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def __len__(self) -> int:
+        return len(self.terms)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.terms)
+
+    def digest(self) -> str:
+        """SHA-256 of the canonical content (order-independent of file layout); part of cache keys and reports."""
+        canonical = json.dumps(
+            {
+                "pair": [self.source_language, self.target_language],
+                "terms": [t.to_dict() for t in self.terms],
+            },
+            sort_keys=True,
+            ensure_ascii=False,
+        )
+        return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+    @classmethod
+    def merge(cls, glossaries: Iterable[Glossary]) -> Glossary:
+        """Combine several glossaries; for the same source term a later glossary takes precedence."""
+        by_key: dict[str, Term] = {}
+        first: Glossary | None = None
+        for glossary in glossaries:
+            first = first or glossary
+            for term in glossary.terms:
+                by_key.pop(term.key, None)  # re-insert so the winner's position is its own glossary's
+                by_key[term.key] = term
+        if first is None:
+            return cls()
+        return cls(
+            terms=tuple(by_key.values()),
+            source_language=first.source_language,
+            target_language=first.target_language,
+            name=first.name,
+        )

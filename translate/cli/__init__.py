@@ -1,0 +1,59 @@
+"""The ``glossator`` command line: a thin typer layer over the library.
+
+Each command builds a :class:`~translate.settings.Settings`, calls one library function, and turns a known
+error into ``Error: …`` on stderr plus an exit code (see :mod:`translate.cli.errors`). Library modules that
+load models are imported inside the commands, so ``--help``, ``glossary …`` and ``score`` start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+import typer
+
+from translate.cli.errors import EXIT_INTERRUPTED, KNOWN_ERRORS, fail
+
+
+class _App(typer.Typer):
+    """A Typer whose invocation maps the library's typed errors to one-line messages and exit codes."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return super().__call__(*args, **kwargs)
+        except KNOWN_ERRORS as exc:
+            fail(exc)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted; no partial output was written.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
+
+
+def make_app() -> typer.Typer:
+    # pretty_exceptions_enable=False: a traceback must never dump a whole article from local variables.
+    return _App(
+        name="glossator",
+        help="Offline German→English translation with a curated glossary and quality scoring.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+
+
+app = make_app()
+
+# Sub-command modules register themselves on `app`; imported for that side effect only.
+from translate.cli import glossary_cmd, models_cmd, score_cmd, translate_cmd  # noqa: E402, F401
+
+
+def main() -> None:
+    app()
+
+
+@app.command("version")
+def version_command() -> None:
+    """Print Glossator's version. Example: glossator version"""
+    from translate import __version__
+
+    typer.echo(f"glossator {__version__}")

@@ -1,0 +1,58 @@
+"""Typed errors of the translation pipeline.
+
+Every message says what went wrong, where (file, line, package) and how to fix it, in one line. The CLI
+maps each type to an exit code in one table (``translate.cli.errors.EXIT_CODES``); the library never exits.
+"""
+
+from glossary.errors import GlossaryError, GlossaryLockError, InputFileError
+
+__all__ = [
+    "CheckFailed",
+    "CorpusError",
+    "DownloadError",
+    "GlossaryError",
+    "GlossaryLockError",
+    "GlossatorError",
+    "InputError",
+    "InputFileError",
+    "ModelNotInstalledError",
+    "ModelPackageError",
+    "OutputError",
+    "UsageError",
+]
+
+
+class GlossatorError(Exception):
+    """Base class of the pipeline's expected errors."""
+
+
+class UsageError(GlossatorError):
+    """Options that do not fit together (e.g. several inputs and ``-o`` naming a file)."""
+
+
+class InputError(GlossatorError):
+    """Input data that cannot be used: mismatched line counts, unparsable JSON, an unknown format."""
+
+
+class CorpusError(InputError):
+    """A corpus manifest or a file it names is missing or invalid."""
+
+
+class ModelNotInstalledError(GlossatorError):
+    """No installed model package for the language pair (the message says how to install one)."""
+
+
+class ModelPackageError(GlossatorError):
+    """A model package file or directory is corrupt, incomplete or unsafe."""
+
+
+class DownloadError(GlossatorError):
+    """The package index or a package download failed (network, HTTP status, checksum, truncation)."""
+
+
+class OutputError(GlossatorError):
+    """An output cannot be written: it exists (without ``--force``), is an input, or its folder is unwritable."""
+
+
+class CheckFailed(GlossatorError):
+    """A requested check failed: a quality gate, ``--strict`` term violations, ``glossary check`` findings."""
