@@ -86,5 +86,7 @@ def read_text(path: Path, *, encoding: str = "utf-8", what: str = "input file") 
             f"Convert it to UTF-8 or pass --encoding (e.g. --encoding latin-1)."
         ) from exc
     except LookupError as exc:
-        raise InputFileError(f"unknown encoding {encoding!r}. Use a Python codec name such as utf-8 or latin-1.") from exc
+        raise InputFileError(
+            f"unknown encoding {encoding!r}. Use a Python codec name such as utf-8 or latin-1."
+        ) from exc
     return text.removeprefix("\ufeff")
