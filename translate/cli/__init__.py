@@ -44,7 +44,15 @@ def make_app() -> typer.Typer:
 app = make_app()
 
 # Sub-command modules register themselves on `app`; imported for that side effect only.
-from translate.cli import glossary_cmd, models_cmd, score_cmd, translate_cmd  # noqa: E402, F401
+from translate.cli import (  # noqa: E402, F401
+    cache_cmd,
+    check_cmd,
+    evaluate_cmd,
+    glossary_cmd,
+    models_cmd,
+    score_cmd,
+    translate_cmd,
+)
 
 
 def main() -> None:
