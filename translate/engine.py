@@ -1,0 +1,171 @@
+"""The translation engine: an installed Argos package's CTranslate2 model and SentencePiece model, used directly.
+
+Why not ``argostranslate.translate``: importing it loads stanza and torch (about 2.6 s and 760 MB here), and
+it sends roughly one sentence per ``translate_batch`` call. Glossator encodes every segment of every input
+itself and makes one batched call with token-sized batches, which is what CTranslate2 is fast at.
+
+ctranslate2 and sentencepiece are imported inside :meth:`CT2Engine._load`, on the first translation, so
+``glossator --help`` and the glossary commands never pay for them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from translate.errors import ModelPackageError
+from translate.models import PackageInfo
+from translate.settings import DecodeOptions, Settings
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """One English candidate for a source sentence.
+
+    ``tokens`` are the target SentencePiece pieces; ``attention`` (when asked for) has one row per target
+    piece with one weight per source piece, in the order of :meth:`Engine.source_pieces`.
+    """
+
+    text: str
+    score: float
+    tokens: tuple[str, ...] = ()
+    attention: tuple[tuple[float, ...], ...] | None = None
+
+
+class Engine(Protocol):
+    """What the pipeline and the enforcement step need from a translation engine."""
+
+    @property
+    def model_id(self) -> str: ...
+
+    def translate(
+        self,
+        sentences: Sequence[str],
+        *,
+        num_hypotheses: int = 1,
+        target_prefixes: Sequence[Sequence[str] | None] | None = None,
+        return_attention: bool = False,
+    ) -> list[list[Hypothesis]]: ...
+
+    def source_pieces(self, sentence: str) -> list[str]: ...
+
+    def pieces_to_text(self, pieces: Sequence[str]) -> str: ...
+
+    def text_to_pieces(self, text: str) -> list[str]: ...
+
+
+@dataclass
+class CT2Engine:
+    """CTranslate2 + SentencePiece from one installed package directory; loaded on first use."""
+
+    package: PackageInfo
+    decode: DecodeOptions = field(default_factory=DecodeOptions)
+    threads: int = 1
+    max_batch_tokens: int = 2048
+    _translator: Any = field(default=None, init=False, repr=False)
+    _sp: Any = field(default=None, init=False, repr=False)
+
+    @property
+    def model_id(self) -> str:
+        return self.package.model_id
+
+    def _load(self) -> tuple[Any, Any]:
+        if self._translator is None:
+            import ctranslate2
+            import sentencepiece
+
+            root = Path(self.package.path)
+            model_dir, sp_path = root / "model", root / "sentencepiece.model"
+            for needed in (model_dir, sp_path):
+                if not needed.exists():
+                    raise ModelPackageError(
+                        f"package {self.package.code} at {root} has no {needed.name}. "
+                        f"Reinstall it: glossator models remove {self.package.code} && glossator models install …"
+                    )
+            try:
+                self._sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
+                self._translator = ctranslate2.Translator(
+                    str(model_dir),
+                    device="cpu",
+                    compute_type=self.decode.compute_type,
+                    intra_threads=self.threads,
+                    inter_threads=1,
+                )
+            except (RuntimeError, ValueError, OSError) as exc:
+                raise ModelPackageError(
+                    f"cannot load package {self.package.code} from {root}: {exc}. Reinstall the package."
+                ) from exc
+        return self._translator, self._sp
+
+    def source_pieces(self, sentence: str) -> list[str]:
+        _, sp = self._load()
+        return list(sp.encode(sentence, out_type=str))
+
+    def text_to_pieces(self, text: str) -> list[str]:
+        return self.source_pieces(text)
+
+    def pieces_to_text(self, pieces: Sequence[str]) -> str:
+        # SentencePiece's own decoder: argostranslate joins pieces and turns "▁" into spaces, which also
+        # mangles a literal "_" in the text.
+        _, sp = self._load()
+        return str(sp.decode_pieces(list(pieces)))
+
+    def translate(
+        self,
+        sentences: Sequence[str],
+        *,
+        num_hypotheses: int = 1,
+        target_prefixes: Sequence[Sequence[str] | None] | None = None,
+        return_attention: bool = False,
+    ) -> list[list[Hypothesis]]:
+        """Translate all *sentences* in one batched call; results are in input order."""
+        if not sentences:
+            return []
+        translator, sp = self._load()
+        batch = [list(sp.encode(s, out_type=str)) for s in sentences]
+        prefixes = [list(p) if p else None for p in target_prefixes] if target_prefixes else None
+        beam = max(self.decode.beam_size, num_hypotheses)
+        results = translator.translate_batch(
+            batch,
+            target_prefix=prefixes,
+            max_batch_size=self.max_batch_tokens,
+            batch_type="tokens",
+            beam_size=beam,
+            num_hypotheses=num_hypotheses,
+            length_penalty=self.decode.length_penalty,
+            max_decoding_length=self.decode.max_decoding_length,
+            return_scores=True,
+            return_attention=return_attention,
+        )
+        out: list[list[Hypothesis]] = []
+        for result in results:
+            hyps = []
+            for i, tokens in enumerate(result.hypotheses):
+                attention = None
+                if return_attention and result.attention:
+                    attention = tuple(tuple(float(w) for w in row) for row in result.attention[i])
+                hyps.append(
+                    Hypothesis(
+                        text=str(sp.decode_pieces(tokens)),
+                        score=float(result.scores[i]) if result.scores else 0.0,
+                        tokens=tuple(tokens),
+                        attention=attention,
+                    )
+                )
+            out.append(hyps)
+        return out
+
+
+def load_engine(settings: Settings) -> CT2Engine:
+    """The engine for ``settings.from_code → settings.to_code``; raises ``ModelNotInstalledError`` if none."""
+    from translate.models import find_package
+
+    package = find_package(settings.from_code, settings.to_code, settings)
+    return CT2Engine(
+        package=package,
+        decode=settings.decode,
+        threads=settings.threads,
+        max_batch_tokens=settings.max_batch_tokens,
+    )
