@@ -76,6 +76,8 @@ class CT2Engine:
             import ctranslate2
             import sentencepiece
 
+            if self.package.path is None:
+                raise ModelPackageError(f"package {self.package.code} is not installed (no directory).")
             root = Path(self.package.path)
             model_dir, sp_path = root / "model", root / "sentencepiece.model"
             for needed in (model_dir, sp_path):
