@@ -1,0 +1,372 @@
+"""Verify English text against the glossary terms found in its German source.
+
+Three users: ``glossator glossary check`` (a finished translation, segment by segment), the translation
+reports (:func:`check_segment` after enforcement), and scoring (:func:`term_accuracy`).
+
+How a target counts as present (:func:`check_segment`): the English form for the occurrence's number
+(``TermMatch.english``: "terrorist militias" for "Terrormilizen") or one of the entry's target variants,
+case-insensitive (case-sensitive for ``case_sensitive`` entries such as "IS"), as whole words — punctuation
+may touch it ("Dialogue," or "militias."), letters may not ("militia" is not in "militias"); spaces and
+hyphens between the words of a phrase are interchangeable. Each stretch of English satisfies one
+occurrence only: longer targets claim their text first, so "Islamic State" is not also counted as *Staat*'s
+"state", and a term that occurs twice in the source needs its target twice.
+
+Forbidden renderings are searched the same way, with the regular plural of each forbidden phrase added
+("terror militia" forbids "terror militias" too), but never inside text a target already claimed
+("terrorist militia" does not contain "terror militia" anyway, being whole-word matched).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from glossary.errors import InputFileError
+from glossary.match import TermMatch, TermMatcher
+from glossary.model import Glossary, Term, english_plural
+
+__all__ = [
+    "STATUSES",
+    "SegmentCheck",
+    "TermAccuracy",
+    "TermCheck",
+    "TermStats",
+    "check_documents",
+    "check_segment",
+    "term_accuracy",
+]
+
+STATUSES = ("ok", "enforced", "missing", "forbidden")
+
+_Span = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class TermCheck:
+    """The verdict on one term occurrence.
+
+    ``status``: ``"ok"`` (target present as written), ``"enforced"`` (present after repair; set by the
+    enforcement step, never by :func:`check_segment`), ``"missing"``, ``"forbidden"`` (a forbidden rendering
+    is present, whether or not the target is too). ``found`` is the English text that satisfied the term;
+    ``forbidden_found`` the forbidden renderings as they appear in the English.
+    """
+
+    match: TermMatch
+    status: str
+    found: str | None = None
+    forbidden_found: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when the output carries the target and no forbidden rendering."""
+        return self.status in ("ok", "enforced")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.match.to_dict(),
+            "status": self.status,
+            "found": self.found,
+            "forbidden_found": list(self.forbidden_found),
+        }
+
+
+# --- phrase search -----------------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=65_536)
+def _phrase_re(phrase: str, case_sensitive: bool) -> re.Pattern[str] | None:
+    words = phrase.replace("-", " ").split()
+    if not words:
+        return None
+    body = r"[\s\-\u2010\u2011]+".join(re.escape(word) for word in words)
+    # Whole words only: no letter or digit may touch the phrase; punctuation may.
+    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])", 0 if case_sensitive else re.IGNORECASE)
+
+
+def _spans(phrase: str, text: str, case_sensitive: bool) -> list[_Span]:
+    pattern = _phrase_re(phrase, case_sensitive)
+    return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
+
+
+def _overlaps(span: _Span, taken: Iterable[_Span]) -> bool:
+    return any(span[0] < end and start < span[1] for start, end in taken)
+
+
+def accepted_forms(match: TermMatch) -> tuple[str, ...]:
+    """The English forms that satisfy *match*: its target in the occurrence's number, then target variants."""
+    term = match.term
+    variants = term.target_variants
+    if match.plural:
+        variants = tuple(form for v in variants for form in (english_plural(v), v))
+    return tuple(dict.fromkeys(form for form in (match.english, *variants) if form.strip()))
+
+
+def forbidden_forms(term: Term) -> tuple[str, ...]:
+    """The entry's forbidden renderings plus their regular plurals."""
+    return tuple(dict.fromkeys(form for f in term.forbidden for form in (f, english_plural(f)) if form.strip()))
+
+
+def check_segment(matches: Sequence[TermMatch], english: str) -> list[TermCheck]:
+    """Check one English segment against the term matches of its German source (verify only, no repair).
+
+    Returns one :class:`TermCheck` per match, in the order of *matches*.
+    Example: ``check_segment(matcher.find("Terrormilizen greifen an"), "Terrorist militias attack.")`` →
+    ``[TermCheck(status="ok", found="Terrorist militias")]``.
+    """
+    taken: list[_Span] = []
+    found: dict[int, str] = {}
+    # Longest target first, so a long target claims its words before a shorter term can reuse them.
+    order = sorted(range(len(matches)), key=lambda j: (-max(map(len, accepted_forms(matches[j])), default=0), j))
+    for j in order:
+        match = matches[j]
+        for form in accepted_forms(match):
+            span = next((s for s in _spans(form, english, match.term.case_sensitive) if not _overlaps(s, taken)), None)
+            if span is not None:
+                taken.append(span)
+                found[j] = english[span[0] : span[1]]
+                break
+
+    forbidden: dict[int, list[str]] = {}
+    by_term: dict[int, list[int]] = {}
+    for j, match in enumerate(matches):
+        by_term.setdefault(id(match.term), []).append(j)
+    for indices in by_term.values():
+        term = matches[indices[0]].term
+        spans: list[_Span] = []
+        for form in sorted(forbidden_forms(term), key=len, reverse=True):
+            spans += [s for s in _spans(form, english, term.case_sensitive) if not _overlaps(s, taken + spans)]
+        # Hand each forbidden rendering to an occurrence: those without their target first.
+        receivers = sorted(indices, key=lambda j: j in found)
+        for n, span in enumerate(sorted(spans)):
+            forbidden.setdefault(receivers[min(n, len(receivers) - 1)], []).append(english[span[0] : span[1]])
+
+    checks = []
+    for j, match in enumerate(matches):
+        bad = tuple(forbidden.get(j, ()))
+        status = "forbidden" if bad else "ok" if j in found else "missing"
+        checks.append(TermCheck(match=match, status=status, found=found.get(j), forbidden_found=bad))
+    return checks
+
+
+# --- term accuracy -----------------------------------------------------------------------------------------
+
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=131_072)
+def _english_lemma(word: str) -> str:
+    if len(word) > 1 and word.isupper():
+        return word  # an acronym ("IS", "US"): lower-casing would turn it into another word ("is" → "be")
+    import simplemma  # loads its English dictionary on first use; never at import time
+
+    return str(simplemma.lemmatize(word.lower(), lang="en")).casefold()
+
+
+def _lemma_sequence(text: str) -> list[tuple[str, _Span]]:
+    return [(_english_lemma(m.group()), m.span()) for m in _WORD_RE.finditer(text)]
+
+
+def _lemma_hits(matches: Sequence[TermMatch], english: str) -> list[bool]:
+    """Per match: is some form of the target present, comparing English lemmas ("militias" ~ "militia")."""
+    words = _lemma_sequence(english)
+    lemmas = [lemma for lemma, _ in words]
+    taken: set[int] = set()
+    hits = [False] * len(matches)
+    candidates = []
+    for j, match in enumerate(matches):
+        term = match.term
+        forms = {*accepted_forms(match), term.english, term.english_plural, *term.target_variants}
+        sequences = {tuple(_english_lemma(w) for w in _WORD_RE.findall(form)) for form in forms}
+        candidates.append((j, sorted((s for s in sequences if s), key=len, reverse=True)))
+    for j, sequences in sorted(candidates, key=lambda c: (-max(map(len, c[1]), default=0), c[0])):
+        for sequence in sequences:
+            n = len(sequence)
+            start = next(
+                (
+                    i
+                    for i in range(len(lemmas) - n + 1)
+                    if tuple(lemmas[i : i + n]) == sequence and not taken.intersection(range(i, i + n))
+                ),
+                None,
+            )
+            if start is not None:
+                taken.update(range(start, start + n))
+                hits[j] = True
+                break
+    return hits
+
+
+@dataclass(frozen=True)
+class TermStats:
+    """Term accuracy counts for one glossary entry."""
+
+    source: str
+    target: str
+    occurrences: int = 0
+    exact_hits: int = 0
+    lemma_hits: int = 0
+    forbidden: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "target": self.target,
+            "occurrences": self.occurrences,
+            "exact_hits": self.exact_hits,
+            "lemma_hits": self.lemma_hits,
+            "forbidden": self.forbidden,
+        }
+
+
+@dataclass(frozen=True)
+class TermAccuracy:
+    """Term accuracy over a test set.
+
+    ``exact``: share of source occurrences whose target (in the occurrence's number, or a target variant)
+    appears in the hypothesis as whole words, case-insensitive — the WMT21 terminology task's exact-match
+    accuracy. ``lemma``: the same comparing English lemmas, so "militias" counts for "militia" and either
+    number is accepted. ``forbidden``: forbidden renderings found. Rates are ``None`` when the sources
+    contain no glossary term (no evidence either way).
+    """
+
+    occurrences: int
+    exact_hits: int
+    lemma_hits: int
+    forbidden: int
+    terms: tuple[TermStats, ...] = field(default=())
+
+    @property
+    def exact(self) -> float | None:
+        return self.exact_hits / self.occurrences if self.occurrences else None
+
+    @property
+    def lemma(self) -> float | None:
+        return self.lemma_hits / self.occurrences if self.occurrences else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "occurrences": self.occurrences,
+            "exact_hits": self.exact_hits,
+            "lemma_hits": self.lemma_hits,
+            "exact": self.exact,
+            "lemma": self.lemma,
+            "forbidden": self.forbidden,
+            "terms": [t.to_dict() for t in self.terms],
+        }
+
+
+def _matcher(glossary: Glossary | TermMatcher) -> TermMatcher:
+    return glossary if isinstance(glossary, TermMatcher) else TermMatcher(glossary)
+
+
+def _require_aligned(sources: Sequence[str], targets: Sequence[str], what: str) -> None:
+    if len(sources) != len(targets):
+        raise InputFileError(
+            f"{len(sources)} source segments but {len(targets)} {what} segments; "
+            "align them line by line or by blank-line paragraphs."
+        )
+
+
+def term_accuracy(sources: Sequence[str], hypotheses: Sequence[str], glossary: Glossary | TermMatcher) -> TermAccuracy:
+    """Term accuracy of *hypotheses* (English) against the glossary terms found in *sources* (German).
+
+    Each source occurrence counts once: a term occurring k times in a source sentence needs its target k
+    times in the hypothesis (k occurrences, k chances to get it right or wrong). A prebuilt
+    :class:`TermMatcher` may be passed instead of a glossary to reuse its index.
+    Example: ``term_accuracy(["Terrormilizen greifen an."], ["Terror militias attack."], g).exact`` → 0.0.
+    """
+    _require_aligned(sources, hypotheses, "hypothesis")
+    matcher = _matcher(glossary)
+    stats: dict[int, list[Any]] = {}  # id(term) → [term, occurrences, exact, lemma, forbidden]
+    for source, hypothesis in zip(sources, hypotheses, strict=True):
+        matches = matcher.find(source)
+        if not matches:
+            continue
+        checks = check_segment(matches, hypothesis)
+        lemma_hits = _lemma_hits(matches, hypothesis)
+        for check, lemma_hit in zip(checks, lemma_hits, strict=True):
+            row = stats.setdefault(id(check.match.term), [check.match.term, 0, 0, 0, 0])
+            row[1] += 1
+            row[2] += check.found is not None
+            row[3] += lemma_hit or check.found is not None
+            row[4] += len(check.forbidden_found)
+    terms = tuple(
+        TermStats(source=t.source, target=t.target, occurrences=o, exact_hits=e, lemma_hits=lh, forbidden=f)
+        for t, o, e, lh, f in stats.values()
+    )
+    return TermAccuracy(
+        occurrences=sum(t.occurrences for t in terms),
+        exact_hits=sum(t.exact_hits for t in terms),
+        lemma_hits=sum(t.lemma_hits for t in terms),
+        forbidden=sum(t.forbidden for t in terms),
+        terms=terms,
+    )
+
+
+# --- documents ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SegmentCheck:
+    """The term checks of one aligned segment; ``line``/``target_line`` are 1-based line numbers."""
+
+    line: int
+    source: str
+    target: str
+    checks: tuple[TermCheck, ...]
+    target_line: int | None = None
+
+    @property
+    def missing(self) -> tuple[TermCheck, ...]:
+        return tuple(c for c in self.checks if c.status == "missing")
+
+    @property
+    def forbidden(self) -> tuple[TermCheck, ...]:
+        return tuple(c for c in self.checks if c.status == "forbidden")
+
+    @property
+    def ok(self) -> bool:
+        return all(c.ok for c in self.checks)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "line": self.line,
+            "target_line": self.target_line if self.target_line is not None else self.line,
+            "source": self.source,
+            "target": self.target,
+            "checks": [c.to_dict() for c in self.checks],
+        }
+
+
+def check_documents(
+    source_segments: Sequence[str],
+    target_segments: Sequence[str],
+    glossary: Glossary | TermMatcher,
+    *,
+    lines: Sequence[int] | None = None,
+    target_lines: Sequence[int] | None = None,
+) -> list[SegmentCheck]:
+    """Check a finished translation segment by segment; one :class:`SegmentCheck` per segment.
+
+    *lines*/*target_lines* give each segment's 1-based line in the source/translation file (default: the
+    segment's position, right for line-aligned files).
+    Example: ``[s for s in check_documents(de_lines, en_lines, g) if not s.ok]`` → the segments to fix.
+    """
+    _require_aligned(source_segments, target_segments, "translation")
+    matcher = _matcher(glossary)
+    result = []
+    for n, (source, target) in enumerate(zip(source_segments, target_segments, strict=True)):
+        checks = check_segment(matcher.find(source), target)
+        result.append(
+            SegmentCheck(
+                line=lines[n] if lines is not None else n + 1,
+                source=source,
+                target=target,
+                checks=tuple(checks),
+                target_line=target_lines[n] if target_lines is not None else n + 1,
+            )
+        )
+    return result
