@@ -240,8 +240,9 @@ def _is_plural(surface: str, base: str, determiner: str | None) -> bool:
 class TermMatcher:
     """Finds the terms of a glossary in German sentences (build once, call :meth:`find` per sentence).
 
-    Patterns (each term's source and variants) are indexed by the keys of their first token, so finding
-    costs one dictionary look-up per token and key, whatever the glossary's size. Deprecated entries are
+    Patterns (each term's source and variants) are indexed by the keys of their last word — the head noun
+    of a German noun phrase, the most specific word — so finding costs one dictionary look-up per token
+    and key, whatever the glossary's size, and only patterns ending in that word are verified. Deprecated entries are
     not matched unless ``include_deprecated``.
     """
 
@@ -258,7 +259,7 @@ class TermMatcher:
                     continue
                 pattern = _Pattern(term=term, tokens=tokens, order=order)
                 order += 1
-                for key in tokens[0].keys:
+                for key in tokens[-1].keys:
                     self._index.setdefault(key, []).append(pattern)
 
     def find(self, text: str) -> list[TermMatch]:
@@ -276,63 +277,66 @@ class TermMatcher:
             for a, b in itertools.pairwise(tokens)
         ]
         candidates: list[tuple[int, int, int, _Pattern, int]] = []  # (-length, start, order, pattern, last)
-        for i, token in enumerate(tokens):
-            for start, first in self._starts(token):
+        for j, token in enumerate(tokens):
+            for head_start, word in self._words_at(token):
+                head_only = head_start != token.start  # the last component of a hyphenated compound
                 seen: set[int] = set()
-                for key in _text_keys(first):
+                for key in _text_keys(word):
                     for pattern in self._index.get(key, ()):
                         if id(pattern) in seen:
                             continue
                         seen.add(id(pattern))
-                        last = self._match_at(pattern, tokens, joined, i, first)
-                        if last is not None:
-                            end = tokens[last].end
-                            candidates.append((start - end, start, pattern.order, pattern, last))
+                        size = len(pattern.tokens)
+                        i = j - size + 1
+                        if i < 0 or (head_only and size > 1):
+                            continue
+                        firsts = [(head_start, word)] if size == 1 else self._words_at(tokens[i])
+                        for start, first in firsts:
+                            if self._matches_at(pattern, tokens, joined, i, first):
+                                candidates.append((start - token.end, start, pattern.order, pattern, j))
+                                break
         candidates.sort(key=lambda c: (c[0], c[1], c[2]))
-        taken: list[tuple[int, int]] = []
+        occupied = bytearray(len(text))
         matches: list[TermMatch] = []
         for _, start, _, pattern, last in candidates:
             end = tokens[last].end
-            if any(start < t_end and t_start < end for t_start, t_end in taken):
+            if occupied.find(1, start, end) != -1:
                 continue
-            taken.append((start, end))
+            occupied[start:end] = b"\x01" * (end - start)
             matches.append(self._make_match(text, tokens, pattern, start, last))
         matches.sort(key=lambda m: m.start)
         return matches
 
     @staticmethod
-    def _starts(token: _Token) -> list[tuple[int, str]]:
-        starts = [(token.start, token.text)]
+    def _words_at(token: _Token) -> list[tuple[int, str]]:
+        """The token itself, then the last component of a hyphenated compound, with their start offsets."""
+        words = [(token.start, token.text)]
         cut = max(token.text.rfind(h) for h in _HYPHEN_CHARS)
         if cut > 0:
-            starts.append((token.start + cut + 1, token.text[cut + 1 :]))
-        return starts
+            words.append((token.start + cut + 1, token.text[cut + 1 :]))
+        return words
 
     @staticmethod
-    def _match_at(
-        pattern: _Pattern, tokens: Sequence[_Token], joined: Sequence[bool], i: int, first: str
-    ) -> int | None:
-        """Index of the last text token if *pattern* matches at token *i* (its first word being *first*)."""
-        if i + len(pattern.tokens) > len(tokens):
-            return None
+    def _matches_at(pattern: _Pattern, tokens: Sequence[_Token], joined: Sequence[bool], i: int, first: str) -> bool:
+        """Does *pattern* match the tokens from *i* on, its first word being *first* (a token or its head)?"""
         case_sensitive = pattern.term.case_sensitive
         for offset, ptoken in enumerate(pattern.tokens):
             k = i + offset
             word = first if offset == 0 else tokens[k].text
             if offset > 0 and not joined[k - 1]:
-                return None
+                return False
             if case_sensitive:
                 if not (_exact_forms(word) & _exact_forms(ptoken.text)):
-                    return None
+                    return False
                 if ptoken.text.isupper() and not word.isupper():
-                    return None
+                    return False
             elif not (_text_keys(word) & ptoken.keys):
-                return None
+                return False
             if ptoken.must_capitalise and not word[:1].isupper():
-                return None
+                return False
             if ptoken.bare_adjective is not None and _fold(word) == ptoken.bare_adjective:
-                return None
-        return i + len(pattern.tokens) - 1
+                return False
+        return True
 
     @staticmethod
     def _make_match(text: str, tokens: Sequence[_Token], pattern: _Pattern, start: int, last: int) -> TermMatch:

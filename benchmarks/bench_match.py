@@ -1,0 +1,135 @@
+"""Benchmark glossary.match: time to build a matcher and to match text, vs glossary size and text size.
+
+Matching must stay near-linear in text size whatever the glossary's size (terms are indexed by the lemma
+keys of their first word). Prints a table and writes benchmarks/results/match.json.
+
+    python benchmarks/bench_match.py [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import time
+from pathlib import Path
+
+from glossary.match import TermMatcher, _lemma, _text_keys
+from glossary.model import Glossary, Term
+
+REPO = Path(__file__).resolve().parent.parent
+ARTICLE = REPO / "corpus" / "iraq-troops.de.txt"
+RESULTS = REPO / "benchmarks" / "results" / "match.json"
+
+CORPUS_TERMS = [
+    Term("Strategischer Dialog", "Strategic Dialogue"),
+    Term("Terrormiliz", "terrorist militia"),
+    Term("Islamischer Staat", "Islamic State"),
+    Term("IS", "IS", case_sensitive=True),
+    Term("Truppenstärke", "troop strength"),
+    Term("Truppenreduzierung", "troop reduction"),
+    Term("Stützpunkt", "base"),
+    Term("Sondergesandter", "special envoy"),
+    Term("Dschihadist", "jihadist"),
+    Term("Ministerpräsident", "prime minister"),
+    Term("Geheimdienstchef", "intelligence chief"),
+    Term("Drohnenangriff", "drone strike"),
+    Term("Milizenführer", "militia leader"),
+    Term("Krisenland", "crisis country"),
+    Term("Wiedererstarken", "resurgence"),
+    Term("Corona-Krise", "coronavirus crisis", variants=("Coronakrise",)),
+    Term("Bagdad", "Baghdad"),
+    Term("Kassem Soleimani", "Qassem Soleimani"),
+]
+
+
+def glossary_of(size: int) -> Glossary:
+    """The corpus terms plus made-up compounds (one and two words) up to *size* entries."""
+    syllables = ["ka", "lo", "mi", "ne", "ru", "sa", "ti", "vo", "ze", "bu"]
+    terms = list(CORPUS_TERMS)
+    n = 0
+    while len(terms) < size:
+        word = "".join(syllables[int(d)] for d in f"{n:05d}").capitalize()
+        source = f"Neue {word}kraft" if n % 3 == 0 else f"{word}werk"
+        terms.append(Term(source, f"entry {n}"))
+        n += 1
+    return Glossary(terms=tuple(terms[:size]))
+
+
+def best_of(repeat: int, action) -> float:  # type: ignore[no-untyped-def]
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+
+    article = ARTICLE.read_text(encoding="utf-8")
+    start = time.perf_counter()
+    _lemma("Haus")  # simplemma loads its German data on first use; measured separately
+    load_seconds = time.perf_counter() - start
+
+    rows = []
+    for size in (100, 1_000, 10_000):
+        glossary = glossary_of(size)
+        build = best_of(1, lambda g=glossary: TermMatcher(g))
+        matcher = TermMatcher(glossary)
+        for copies in (1, 10, 100):
+            text = "\n\n".join([article] * copies)
+            # Cold: empty lemma caches (simplemma's data stay loaded), the cost for a fresh process's first text.
+            _text_keys.cache_clear()
+            _lemma.cache_clear()
+            cold = best_of(1, lambda t=text, m=matcher: m.find(t))
+            warm = best_of(args.repeat, lambda t=text, m=matcher: m.find(t))
+            matches = len(matcher.find(text))
+            rows.append(
+                {
+                    "glossary_entries": size,
+                    "text_chars": len(text),
+                    "build_seconds": round(build, 4),
+                    "match_cold_seconds": round(cold, 4),
+                    "match_warm_seconds": round(warm, 4),
+                    "chars_per_second_warm": round(len(text) / warm),
+                    "matches": matches,
+                }
+            )
+
+    print(f"simplemma German data load: {load_seconds:.2f} s (once per process)")
+    header = f"{'entries':>8} {'chars':>9} {'build s':>8} {'cold s':>8} {'warm s':>8} {'chars/s':>10} {'matches':>8}"
+    print(header)
+    for r in rows:
+        print(
+            f"{r['glossary_entries']:>8} {r['text_chars']:>9} {r['build_seconds']:>8.3f} "
+            f"{r['match_cold_seconds']:>8.3f} {r['match_warm_seconds']:>8.3f} "
+            f"{r['chars_per_second_warm']:>10} {r['matches']:>8}"
+        )
+    per_char = [r["match_warm_seconds"] / r["text_chars"] for r in rows if r["glossary_entries"] == 10_000]
+    print(f"10,000 entries: warm time per char varies {max(per_char) / min(per_char):.2f}x over a 100x text range")
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "benchmark": "glossary.match",
+                "python": platform.python_version(),
+                "machine": platform.machine(),
+                "simplemma_load_seconds": round(load_seconds, 3),
+                "median_chars_per_second": round(statistics.median(r["chars_per_second_warm"] for r in rows)),
+                "rows": rows,
+            },
+            indent=2,
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {RESULTS.relative_to(REPO)}")
+
+
+if __name__ == "__main__":
+    main()
