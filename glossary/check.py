@@ -19,7 +19,7 @@ Forbidden renderings are searched the same way, with the regular plural of each 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -109,6 +109,34 @@ def forbidden_forms(term: Term) -> tuple[str, ...]:
     return tuple(dict.fromkeys(form for f in term.forbidden for form in (f, english_plural(f)) if form.strip()))
 
 
+def _find_targets(
+    matches: Sequence[TermMatch], english: str, forms_of: Callable[[TermMatch], tuple[str, ...]]
+) -> tuple[dict[int, str], list[_Span]]:
+    """Give each match the first free stretch of *english* that spells one of its forms.
+
+    Longest forms first, so a long target claims its words before a shorter term can reuse them.
+    Returns {match index: text found} and the claimed spans.
+    """
+    taken: list[_Span] = []
+    found: dict[int, str] = {}
+    forms = [forms_of(match) for match in matches]
+    for j in sorted(range(len(matches)), key=lambda j: (-max(map(len, forms[j]), default=0), j)):
+        for form in forms[j]:
+            spans = _spans(form, english, matches[j].term.case_sensitive)
+            span = next((s for s in spans if not _overlaps(s, taken)), None)
+            if span is not None:
+                taken.append(span)
+                found[j] = english[span[0] : span[1]]
+                break
+    return found, taken
+
+
+def _exact_forms(match: TermMatch) -> tuple[str, ...]:
+    # WMT21 exact match: the target as the glossary gives it counts whatever the number; so does our
+    # number-adjusted form ("terrorist militias" for "Terrormilizen").
+    return tuple(dict.fromkeys((*accepted_forms(match), match.term.english, *match.term.target_variants)))
+
+
 def check_segment(matches: Sequence[TermMatch], english: str) -> list[TermCheck]:
     """Check one English segment against the term matches of its German source (verify only, no repair).
 
@@ -116,18 +144,7 @@ def check_segment(matches: Sequence[TermMatch], english: str) -> list[TermCheck]
     Example: ``check_segment(matcher.find("Terrormilizen greifen an"), "Terrorist militias attack.")`` →
     ``[TermCheck(status="ok", found="Terrorist militias")]``.
     """
-    taken: list[_Span] = []
-    found: dict[int, str] = {}
-    # Longest target first, so a long target claims its words before a shorter term can reuse them.
-    order = sorted(range(len(matches)), key=lambda j: (-max(map(len, accepted_forms(matches[j])), default=0), j))
-    for j in order:
-        match = matches[j]
-        for form in accepted_forms(match):
-            span = next((s for s in _spans(form, english, match.term.case_sensitive) if not _overlaps(s, taken)), None)
-            if span is not None:
-                taken.append(span)
-                found[j] = english[span[0] : span[1]]
-                break
+    found, taken = _find_targets(matches, english, accepted_forms)
 
     forbidden: dict[int, list[str]] = {}
     by_term: dict[int, list[int]] = {}
@@ -225,11 +242,13 @@ class TermStats:
 class TermAccuracy:
     """Term accuracy over a test set.
 
-    ``exact``: share of source occurrences whose target (in the occurrence's number, or a target variant)
-    appears in the hypothesis as whole words, case-insensitive — the WMT21 terminology task's exact-match
-    accuracy. ``lemma``: the same comparing English lemmas, so "militias" counts for "militia" and either
-    number is accepted. ``forbidden``: forbidden renderings found. Rates are ``None`` when the sources
-    contain no glossary term (no evidence either way).
+    ``exact``: share of source occurrences whose target appears in the hypothesis as whole words,
+    case-insensitive — the WMT21 terminology task's exact-match accuracy. The target as the glossary gives
+    it counts, and so do its form for the occurrence's number ("terrorist militias" for "Terrormilizen")
+    and its target variants; "terrorist militias" does not count for a singular occurrence.
+    ``lemma``: the same comparing English lemmas, so "militias" counts for "militia" and either number is
+    accepted. ``forbidden``: forbidden renderings found. Rates are ``None`` when the sources contain no
+    glossary term (no evidence either way).
     """
 
     occurrences: int
@@ -286,12 +305,13 @@ def term_accuracy(sources: Sequence[str], hypotheses: Sequence[str], glossary: G
         if not matches:
             continue
         checks = check_segment(matches, hypothesis)
+        exact_hits, _ = _find_targets(matches, hypothesis, _exact_forms)
         lemma_hits = _lemma_hits(matches, hypothesis)
-        for check, lemma_hit in zip(checks, lemma_hits, strict=True):
+        for j, (check, lemma_hit) in enumerate(zip(checks, lemma_hits, strict=True)):
             row = stats.setdefault(id(check.match.term), [check.match.term, 0, 0, 0, 0])
             row[1] += 1
-            row[2] += check.found is not None
-            row[3] += lemma_hit or check.found is not None
+            row[2] += j in exact_hits
+            row[3] += lemma_hit or j in exact_hits
             row[4] += len(check.forbidden_found)
     terms = tuple(
         TermStats(source=t.source, target=t.target, occurrences=o, exact_hits=e, lemma_hits=lh, forbidden=f)

@@ -165,6 +165,7 @@ class _PatternToken:
 class _Pattern:
     term: Term
     tokens: tuple[_PatternToken, ...]
+    gaps: tuple[str, ...]  # what stands between consecutive words, spaces removed ("" for a plain space)
     order: int  # position of the term in the glossary: earlier wins a tie
 
 
@@ -257,7 +258,7 @@ class TermMatcher:
                 tokens = _pattern_tokens(source)
                 if not tokens:
                     continue
-                pattern = _Pattern(term=term, tokens=tokens, order=order)
+                pattern = _Pattern(term=term, tokens=tokens, gaps=tuple(_gaps(source, tokenize(source))), order=order)
                 order += 1
                 for key in tokens[-1].keys:
                     self._index.setdefault(key, []).append(pattern)
@@ -271,11 +272,7 @@ class TermMatcher:
         tokens = tokenize(text)
         if not tokens:
             return []
-        # joined[i]: token i and i+1 are separated by whitespace only (no punctuation, no blank line).
-        joined = [
-            text[a.end : b.start].isspace() and "\n\n" not in text[a.end : b.start]
-            for a, b in itertools.pairwise(tokens)
-        ]
+        gaps = _gaps(text, tokens)
         candidates: list[tuple[int, int, int, _Pattern, int]] = []  # (-length, start, order, pattern, last)
         for j, token in enumerate(tokens):
             for head_start, word in self._words_at(token):
@@ -292,7 +289,7 @@ class TermMatcher:
                             continue
                         firsts = [(head_start, word)] if size == 1 else self._words_at(tokens[i])
                         for start, first in firsts:
-                            if self._matches_at(pattern, tokens, joined, i, first):
+                            if self._matches_at(pattern, tokens, gaps, i, first):
                                 candidates.append((start - token.end, start, pattern.order, pattern, j))
                                 break
         candidates.sort(key=lambda c: (c[0], c[1], c[2]))
@@ -317,13 +314,15 @@ class TermMatcher:
         return words
 
     @staticmethod
-    def _matches_at(pattern: _Pattern, tokens: Sequence[_Token], joined: Sequence[bool], i: int, first: str) -> bool:
+    def _matches_at(
+        pattern: _Pattern, tokens: Sequence[_Token], gaps: Sequence[str | None], i: int, first: str
+    ) -> bool:
         """Does *pattern* match the tokens from *i* on, its first word being *first* (a token or its head)?"""
         case_sensitive = pattern.term.case_sensitive
         for offset, ptoken in enumerate(pattern.tokens):
             k = i + offset
             word = first if offset == 0 else tokens[k].text
-            if offset > 0 and not joined[k - 1]:
+            if offset > 0 and gaps[k - 1] != pattern.gaps[offset - 1]:
                 return False
             if case_sensitive:
                 if not (_exact_forms(word) & _exact_forms(ptoken.text)):
@@ -349,6 +348,19 @@ class TermMatcher:
         base = _lemma(pattern.tokens[-1].text)
         plural = _is_plural(head, base, determiner) if head[:1].isalpha() else False
         return TermMatch(term=pattern.term, start=start, end=end, surface=text[start:end], plural=plural)
+
+
+def _gaps(text: str, tokens: Sequence[_Token]) -> list[str | None]:
+    """What separates consecutive tokens, spaces removed: "" for a space, "(" for " (", None across a blank line.
+
+    Words of a term must be separated in the text as in the term: by a space for "Strategischer Dialog", so
+    "… strategisch. Dialog" is no match; by " (" for "systemische Sklerodermie (SSc)".
+    """
+    result: list[str | None] = []
+    for a, b in itertools.pairwise(tokens):
+        gap = text[a.end : b.start]
+        result.append(None if "\n\n" in gap.replace("\r", "") else "".join(gap.split()))
+    return result
 
 
 def _determiner_before(text: str, tokens: Sequence[_Token], index: int, reach: int = 3) -> str | None:

@@ -156,8 +156,9 @@ def test_term_check_to_dict(matcher: TermMatcher) -> None:
 # (German sources, English hypotheses, occurrences, exact hits, lemma hits, forbidden) — checked by hand.
 ACCURACY_CASES = [
     (["Terrormilizen greifen an."], ["Terrorist militias attack."], 1, 1, 1, 0),
-    # the wrong number: not an exact hit, a lemma hit
-    (["Terrormilizen greifen an."], ["A terrorist militia attacks."], 1, 0, 1, 0),
+    # the target as given is an exact hit (WMT21) even for a plural occurrence ...
+    (["Terrormilizen greifen an."], ["A terrorist militia attacks."], 1, 1, 1, 0),
+    # ... but the plural is no exact hit for a singular occurrence, only a lemma hit
     (["Die Terrormiliz greift an."], ["Terrorist militias attack."], 1, 0, 1, 0),
     # forbidden rendering: neither hit, counted as forbidden
     (["Terrormilizen greifen an."], ["Terror militias attack."], 1, 0, 0, 1),

@@ -233,3 +233,23 @@ def test_ten_thousand_entries_and_a_ten_times_longer_text() -> None:
     assert [m.term.source for m in short] == ["Strategischer Dialog", "Terrormiliz", "Kalominewerk"]
     assert len(long) == 10 * len(short)
     assert all(isinstance(m, TermMatch) for m in long)
+
+
+@pytest.mark.parametrize(
+    ("source", "text", "surface"),
+    [
+        (
+            "systemische Sklerodermie (SSc)",
+            "in der systemischen Sklerodermie (SSc) liegt",
+            "systemischen Sklerodermie (SSc",
+        ),
+        ("systemische Sklerodermie (SSc)", "in der systemischen Sklerodermie SSc liegt", None),
+        ("prä- und postoperative Befunde", "die prä- und postoperativen Befunde", "prä- und postoperativen Befunde"),
+        ("prä- und postoperative Befunde", "die prä und postoperativen Befunde", None),
+        ("Strategischer Dialog", "im Strategischen\nDialog", "Strategischen\nDialog"),
+        ("Strategischer Dialog", "im Strategischen\n\nDialog", None),
+    ],
+)
+def test_words_must_be_separated_as_in_the_term(source: str, text: str, surface: str | None) -> None:
+    matches = TermMatcher([Term(source, "x")]).find(text)
+    assert [m.surface for m in matches] == ([surface] if surface else [])
