@@ -9,8 +9,7 @@ their key sets meet. Keys are case-folded and hyphen-less, so "Corona-Krise" and
 Why a set: simplemma's lemma of a declined adjective depends on capitalisation ("Strategischen" →
 "Strategische", "strategischen" → "strategisch"), so a token is looked up as written, lower-cased and
 capitalised, and all answers count. For compounds simplemma does not list ("Geheimdienstchefs"), its
-greedy mode decomposes the word and lemmatizes the head; text tokens get those keys too (term tokens do
-not, so a term's own keys stay narrow).
+greedy mode decomposes the word and lemmatizes the head; those lemmas are keys too.
 
 Rules that keep false positives out (each has a test):
 
@@ -173,8 +172,12 @@ def _pattern_tokens(source: str) -> tuple[_PatternToken, ...]:
     words = [t.text for t in tokenize(source)]
     result = []
     for index, word in enumerate(words):
-        keys = {_fold(word)} | {_fold(_lemma(spelling)) for spelling in _spellings(word)}
+        keys = {_fold(word)}
+        for spelling in _spellings(word):
+            keys |= {_fold(_lemma(spelling)), _fold(_lemma(spelling, greedy=True))}
         adjective_lemma = _lemma(word.lower())
+        if adjective_lemma == word.lower():  # not in the dictionary ("systemische"): decompose greedily
+            adjective_lemma = _lemma(word.lower(), greedy=True)
         is_adjective = index < len(words) - 1 and adjective_lemma.islower() and adjective_lemma != word.lower()
         result.append(
             _PatternToken(
