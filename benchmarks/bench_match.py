@@ -9,10 +9,12 @@ keys of their first word). Prints a table and writes benchmarks/results/match.js
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import platform
 import statistics
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from glossary.match import TermMatcher, _lemma, _text_keys
@@ -57,7 +59,7 @@ def glossary_of(size: int) -> Glossary:
     return Glossary(terms=tuple(terms[:size]))
 
 
-def best_of(repeat: int, action) -> float:  # type: ignore[no-untyped-def]
+def best_of(repeat: int, action: Callable[[], object]) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
@@ -79,15 +81,15 @@ def main() -> None:
     rows = []
     for size in (100, 1_000, 10_000):
         glossary = glossary_of(size)
-        build = best_of(1, lambda g=glossary: TermMatcher(g))
+        build = best_of(1, functools.partial(TermMatcher, glossary))
         matcher = TermMatcher(glossary)
         for copies in (1, 10, 100):
             text = "\n\n".join([article] * copies)
             # Cold: empty lemma caches (simplemma's data stay loaded), the cost for a fresh process's first text.
             _text_keys.cache_clear()
             _lemma.cache_clear()
-            cold = best_of(1, lambda t=text, m=matcher: m.find(t))
-            warm = best_of(args.repeat, lambda t=text, m=matcher: m.find(t))
+            cold = best_of(1, functools.partial(matcher.find, text))
+            warm = best_of(args.repeat, functools.partial(matcher.find, text))
             matches = len(matcher.find(text))
             rows.append(
                 {

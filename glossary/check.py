@@ -196,8 +196,8 @@ def _lemma_hits(matches: Sequence[TermMatch], english: str) -> list[bool]:
     for j, match in enumerate(matches):
         term = match.term
         forms = {*accepted_forms(match), term.english, term.english_plural, *term.target_variants}
-        sequences = {tuple(_english_lemma(w) for w in _WORD_RE.findall(form)) for form in forms}
-        candidates.append((j, sorted((s for s in sequences if s), key=len, reverse=True)))
+        lemma_forms = {tuple(_english_lemma(w) for w in _WORD_RE.findall(form)) for form in forms}
+        candidates.append((j, sorted((s for s in lemma_forms if s), key=len, reverse=True)))
     for j, sequences in sorted(candidates, key=lambda c: (-max(map(len, c[1]), default=0), c[0])):
         for sequence in sequences:
             n = len(sequence)

@@ -259,9 +259,10 @@ class TermMatcher:
                 continue
             for source in dict.fromkeys((term.source, *term.variants)):
                 tokens = _pattern_tokens(source)
-                if not tokens:
+                gaps = _gaps(source, tokenize(source))
+                if not tokens or None in gaps:  # nothing to match, or a blank line inside the term
                     continue
-                pattern = _Pattern(term=term, tokens=tokens, gaps=tuple(_gaps(source, tokenize(source))), order=order)
+                pattern = _Pattern(term=term, tokens=tokens, gaps=tuple(g for g in gaps if g is not None), order=order)
                 order += 1
                 for key in tokens[-1].keys:
                     self._index.setdefault(key, []).append(pattern)
