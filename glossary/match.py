@@ -246,8 +246,8 @@ class TermMatcher:
 
     Patterns (each term's source and variants) are indexed by the keys of their last word — the head noun
     of a German noun phrase, the most specific word — so finding costs one dictionary look-up per token
-    and key, whatever the glossary's size, and only patterns ending in that word are verified. Deprecated entries are
-    not matched unless ``include_deprecated``.
+    and key, whatever the glossary's size, and only patterns ending in that word are verified.
+    Deprecated entries are not matched unless ``include_deprecated``.
     """
 
     def __init__(self, glossary: Glossary | Iterable[Term], *, include_deprecated: bool = False) -> None:
