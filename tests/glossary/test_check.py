@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from glossary.check import (
+    STATUSES,
     SegmentCheck,
     TermAccuracy,
     TermCheck,
@@ -267,3 +270,41 @@ def test_check_documents_refuses_misaligned_input() -> None:
     with pytest.raises(InputFileError) as info:
         check_documents(["a"], ["a", "b"], GLOSSARY)
     assert str(info.value).startswith("1 source segments but 2 translation segments;")
+
+
+ENGLISH_WORDS = [
+    "terrorist",
+    "terror",
+    "militia",
+    "militias",
+    "Islamic",
+    "State",
+    "state",
+    "IS",
+    "is",
+    "bases",
+    "Strategic",
+    "Dialogue",
+    ",",
+    ".",
+    "-",
+    "(",
+    ")",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(ENGLISH_WORDS) | st.text(max_size=5), max_size=20).map(" ".join))
+def test_found_text_is_an_accepted_form_and_statuses_are_valid(english: str) -> None:
+    matches = TermMatcher(GLOSSARY).find("Terrormilizen, der Islamische Staat, der Staat, der IS, Terrormiliz")
+    checks = check_segment(matches, english)
+    assert [c.match for c in checks] == matches
+    for check in checks:
+        assert check.status in STATUSES and check.status != "enforced"
+        assert (check.status == "forbidden") == bool(check.forbidden_found)
+        if check.found is not None:
+            assert check.found in english
+            spelled = " ".join(check.found.replace("-", " ").split()).casefold()
+            assert spelled in {" ".join(f.replace("-", " ").split()).casefold() for f in accepted_forms(check.match)}
+        for rendering in check.forbidden_found:
+            assert rendering in english
