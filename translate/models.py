@@ -11,12 +11,27 @@ not touch the network.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import os
+import re
+import shutil
+import tempfile
+import zipfile
+import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from translate.errors import ModelNotInstalledError, ModelPackageError
+from glossary.errors import InputFileError
+from translate.errors import (
+    DownloadError,
+    ModelNotInstalledError,
+    ModelPackageError,
+    OutputError,
+    UsageError,
+)
 from translate.settings import Settings
 
 # Field in metadata.json marking the project's own tiny test package (tests/model/), shown by `models list`.
@@ -109,7 +124,7 @@ def find_package(from_code: str, to_code: str, settings: Settings) -> PackageInf
     if not matches:
         raise ModelNotInstalledError(
             f"no {from_code}→{to_code} model installed in {settings.packages_dir}. "
-            f"Install one with 'glossator models install {from_code} {to_code}' (online) or "
+            f"Install one with 'glossator models install {from_code}-{to_code}' (online) or "
             f"'glossator models install FILE.argosmodel' (offline)."
         )
     # Prefer a real model over the test fixture, then the newest version.
@@ -119,3 +134,465 @@ def find_package(from_code: str, to_code: str, settings: Settings) -> PackageInf
 def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     # (0, number) sorts before (1, text) so "1.10" > "1.9" and mixed versions never compare int with str.
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in version.replace("-", ".").split("."))
+
+
+# --- Checking, installing and removing packages ---------------------------------------------------------
+#
+# argostranslate.package.install_from_path()/uninstall() import argostranslate.translate (torch + stanza:
+# 2.6 s, 760 MB) only to clear a cache, and install_from_path() extracts straight into the packages folder,
+# so a broken archive leaves half a package behind. We keep argospm's layout (one folder per package,
+# named after the archive's top folder) but extract into a staging folder inside the packages folder and
+# rename it into place, so a package is either complete or absent. A lock file serialises installs and
+# removals; staging folders left by a killed process are removed by the next install or removal.
+
+STAGING_PREFIX = ".glossator-staging-"
+LOCK_NAME = ".glossator.lock"
+INDEX_CACHE_NAME = "package-index.json"
+TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")  # argos accepts either
+DEFAULT_TIMEOUT = 30.0  # seconds without progress before a connection or read is given up
+# progress(bytes_done, bytes_total_or_None) during a download
+Progress = Callable[[int, int | None], None]
+_PAIR = re.compile(r"^([a-z]{2,3})[-_]([a-z]{2,3})$")
+
+
+@dataclass(frozen=True)
+class AvailablePackage:
+    """A package listed in the package index (not necessarily installed)."""
+
+    info: PackageInfo  # info.path is None
+    links: tuple[str, ...]
+    sha256: str | None = None  # from the entry's "sha256" or "checksum" ("sha256:<hex>" or "<hex>")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**self.info.to_dict(), "links": list(self.links), "sha256": self.sha256}
+
+
+def parse_pair(text: str) -> tuple[str, str] | None:
+    """``"de-en"`` or ``"de_en"`` → ``("de", "en")``; anything else → ``None``."""
+    match = _PAIR.match(text.strip().lower())
+    return (match.group(1), match.group(2)) if match else None
+
+
+def _missing_parts(has_file: Callable[[str], bool], has_dir: Callable[[str], bool]) -> list[str]:
+    missing = []
+    if not has_file("metadata.json"):
+        missing.append("metadata.json")
+    if not has_dir("model"):
+        missing.append("model/")
+    if not any(has_file(name) for name in TOKENIZER_FILES):
+        missing.append("sentencepiece.model")
+    return missing
+
+
+def _check_member(where: Path, member: zipfile.ZipInfo) -> None:
+    name = member.filename
+    parts = name.split("/")
+    unsafe = (
+        name.startswith(("/", "\\"))
+        or "\\" in name
+        or (len(name) > 1 and name[1] == ":")  # a Windows drive letter
+        or any(part == ".." for part in parts)
+        or (member.external_attr >> 16) & 0o170000 == 0o120000  # a symlink
+    )
+    if unsafe:
+        raise ModelPackageError(
+            f"{where}: refusing to install, the archive member '{name}' would be written outside the "
+            "package folder (absolute path, '..' or a link). Get the package from a trusted source."
+        )
+
+
+def _zip_root(where: Path, names: list[str]) -> str:
+    """The folder inside the archive that holds the package: "" or "<top>/"."""
+    if "metadata.json" in names:
+        return ""
+    tops = {name.split("/", 1)[0] for name in names if name}
+    if len(tops) == 1:
+        top = tops.pop()
+        if top in (".", "") or top.startswith("."):
+            raise ModelPackageError(f"{where}: the archive's top folder '{top}' is not a valid package name.")
+        return top + "/"
+    if not tops:
+        raise ModelPackageError(f"{where}: the archive is empty, so it is not an Argos package.")
+    # Several top folders and no metadata.json at the root: report what a package needs.
+    raise ModelPackageError(
+        f"{where}: not an Argos package: missing metadata.json (expected one top folder holding "
+        "metadata.json, model/ and sentencepiece.model)."
+    )
+
+
+def _open_zip(path: Path) -> zipfile.ZipFile:
+    if not zipfile.is_zipfile(path):
+        raise ModelPackageError(
+            f"{path}: not a zip archive, so not an .argosmodel package. Download it again or check the path."
+        )
+    try:
+        return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ModelPackageError(f"{path}: corrupt zip archive ({exc}). Download the package again.") from exc
+
+
+def _metadata_from_bytes(where: Path, data: bytes) -> dict[str, Any]:
+    try:
+        metadata = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelPackageError(f"{where}: metadata.json is not valid JSON ({exc}). Get a sound package.") from exc
+    if not isinstance(metadata, dict):
+        raise ModelPackageError(f"{where}: metadata.json must be a JSON object. Get a sound package.")
+    return metadata
+
+
+def _inspect_zip(path: Path) -> tuple[PackageInfo, str]:
+    with _open_zip(path) as zf:
+        members = zf.infolist()
+        for member in members:
+            _check_member(path, member)
+        names = [m.filename for m in members]
+        root = _zip_root(path, names)
+        files = {n for n in names if not n.endswith("/")}
+        missing = _missing_parts(lambda n: root + n in files, lambda n: any(x.startswith(f"{root}{n}/") for x in names))
+        if missing:
+            raise ModelPackageError(
+                f"{path}: not a complete Argos package: missing {', '.join(missing)}. Get a complete package."
+            )
+        try:
+            raw = zf.read(root + "metadata.json")
+        except (zipfile.BadZipFile, OSError, EOFError, zlib.error) as exc:
+            raise ModelPackageError(f"{path}: corrupt zip archive ({exc}). Download the package again.") from exc
+    info = package_info_from_metadata(_metadata_from_bytes(path, raw), None)
+    return info, root
+
+
+def _inspect_dir(path: Path) -> PackageInfo:
+    missing = _missing_parts(lambda n: (path / n).is_file(), lambda n: (path / n).is_dir())
+    if missing:
+        raise ModelPackageError(
+            f"{path}: not a complete Argos package: missing {', '.join(missing)}. Get a complete package."
+        )
+    info = read_package_metadata(path)
+    return dataclasses.replace(info, path=None)
+
+
+def inspect_package(path_or_dir: Path) -> PackageInfo:
+    """Validate an ``.argosmodel`` file or unpacked package folder without installing it (``path`` is None).
+
+    Raises :class:`~glossary.errors.InputFileError` for a missing path and :class:`ModelPackageError` for a
+    non-zip, corrupt or incomplete package, or one whose members would land outside its folder.
+    """
+    path = Path(path_or_dir)
+    if not path.exists():
+        raise InputFileError(f"{path}: no such file or folder. Check the path to the .argosmodel package.")
+    if path.is_dir():
+        return _inspect_dir(path)
+    return _inspect_zip(path)[0]
+
+
+def _safe_dir_name(name: str, info: PackageInfo) -> str:
+    name = name.rstrip("/")
+    if not name or name.startswith(".") or "/" in name or "\\" in name:
+        # argospm would extract a root-level archive straight into the packages folder; name it instead.
+        return f"{info.code}-{info.version.replace('.', '_')}" if info.version else info.code
+    return name
+
+
+def _lock(settings: Settings) -> Any:
+    from filelock import FileLock
+
+    settings.packages_dir.mkdir(parents=True, exist_ok=True)
+    # A file (not a folder) in the packages folder: argospm lists folders only, so it ignores it.
+    return FileLock(str(settings.packages_dir / LOCK_NAME), timeout=120)
+
+
+def _remove_stale_staging(root: Path) -> None:
+    # Called with the lock held: no other glossator is using a staging folder, so any left is debris.
+    for child in root.glob(STAGING_PREFIX + "*"):
+        shutil.rmtree(child, ignore_errors=True)
+
+
+def _acquire(settings: Settings) -> Any:
+    from filelock import Timeout
+
+    lock = _lock(settings)
+    try:
+        lock.acquire()
+    except Timeout as exc:
+        raise ModelPackageError(
+            f"{settings.packages_dir}: another glossator is installing or removing a package (lock "
+            f"{settings.packages_dir / LOCK_NAME}). Try again when it has finished."
+        ) from exc
+    return lock
+
+
+def install_package(path_or_dir: Path | str, settings: Settings, *, force: bool = False) -> PackageInfo:
+    """Install an ``.argosmodel`` file or an unpacked package folder into ``settings.packages_dir``.
+
+    The package folder is named as argospm names it (the archive's top folder, or the given folder's
+    name), and appears complete or not at all (staged, then renamed). If that folder already holds the
+    same package code and version, nothing is done (``force`` reinstalls); if it holds anything else,
+    :class:`OutputError` asks for ``force``, which replaces it. Returns the installed package.
+
+    Example: ``install_package(Path("de_en.argosmodel"), Settings.from_env())``
+    """
+    source = Path(path_or_dir)
+    if not source.exists():
+        raise InputFileError(f"{source}: no such file or folder. Check the path to the .argosmodel package.")
+    if source.is_dir():
+        info = _inspect_dir(source)
+        name, root = _safe_dir_name(source.resolve().name, info), ""
+    else:
+        info, root = _inspect_zip(source)
+        name = _safe_dir_name(root, info)
+    packages = settings.packages_dir
+    destination = packages / name
+    with _acquire(settings):
+        _remove_stale_staging(packages)
+        if source.is_dir() and destination.exists() and source.resolve() == destination.resolve():
+            return read_package_metadata(destination)  # installing an installed folder onto itself
+        if destination.exists() and not force:
+            try:
+                existing = read_package_metadata(destination)
+            except ModelPackageError:
+                existing = None
+            if existing is not None and (existing.code, existing.version) == (info.code, info.version):
+                return existing
+            what = f"{existing.code} {existing.version}" if existing else "a folder that is not a package"
+            raise OutputError(
+                f"{destination} already holds {what}; add --force to replace it with {info.code} {info.version}."
+            )
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=packages))
+        try:
+            staged = staging / name
+            if source.is_dir():
+                shutil.copytree(source, staged, symlinks=False)
+            else:
+                _extract(source, root, staged)
+            installed = read_package_metadata(staged)
+            if destination.exists():
+                old = staging / (name + ".old")
+                os.replace(destination, old)
+                try:
+                    os.replace(staged, destination)
+                except OSError:
+                    os.replace(old, destination)  # put the previous package back
+                    raise
+            else:
+                os.replace(staged, destination)
+        except OSError as exc:
+            raise OutputError(
+                f"cannot install into {packages}: {exc.strerror or exc}. Check that the folder is writable "
+                "and has free space."
+            ) from exc
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    return dataclasses.replace(installed, path=destination)
+
+
+def _extract(archive: Path, root: str, target: Path) -> None:
+    """Extract the members under *root* into *target* (members were checked by :func:`_check_member`)."""
+    target.mkdir()
+    base = target.resolve()
+    with _open_zip(archive) as zf:
+        for member in zf.infolist():
+            if not member.filename.startswith(root) or member.filename == root:
+                continue
+            relative = member.filename[len(root) :]
+            out = (target / relative).resolve()
+            if not out.is_relative_to(base):  # belt and braces after _check_member
+                raise ModelPackageError(f"{archive}: member '{member.filename}' escapes the package folder.")
+            if member.is_dir():
+                out.mkdir(parents=True, exist_ok=True)
+                continue
+            out.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                with zf.open(member) as src, out.open("wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)
+            except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+                raise ModelPackageError(
+                    f"{archive}: corrupt zip archive ({exc}) at '{member.filename}'. Download the package again."
+                ) from exc
+
+
+def remove_package(code_or_pair: str, settings: Settings) -> list[PackageInfo]:
+    """Remove installed packages named by folder name, argospm code (``translate-de_en``) or pair
+    (``de_en``, ``de-en``). A pair that matches several packages is refused with their folder names.
+
+    Returns the removed packages. Example: ``remove_package("de-en", Settings.from_env())``
+    """
+    wanted = code_or_pair.strip()
+    installed = list_packages(settings)
+    matches = [p for p in installed if p.path is not None and p.path.name == wanted]
+    if not matches:
+        matches = [p for p in installed if p.code == wanted]
+    pair = parse_pair(wanted)
+    if not matches and pair is not None:
+        matches = [p for p in installed if (p.from_code, p.to_code) == pair]
+    if not matches:
+        have = ", ".join(p.path.name for p in installed if p.path) or "none"
+        raise ModelNotInstalledError(
+            f"no installed package matches '{wanted}' in {settings.packages_dir} (installed: {have}). "
+            "See 'glossator models list'."
+        )
+    if len(matches) > 1:
+        names = ", ".join(p.path.name for p in matches if p.path)
+        raise UsageError(f"'{wanted}' matches several packages ({names}); name the folder to remove one of them.")
+    with _acquire(settings):
+        _remove_stale_staging(settings.packages_dir)
+        for package in matches:
+            if package.path is None:
+                continue
+            # Rename first, so an interrupted removal never leaves a half-deleted package that looks valid.
+            trash = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=settings.packages_dir))
+            try:
+                os.replace(package.path, trash / package.path.name)
+            except OSError as exc:
+                trash.rmdir()
+                raise OutputError(f"cannot remove {package.path}: {exc.strerror or exc}.") from exc
+            shutil.rmtree(trash, ignore_errors=True)
+    return matches
+
+
+def list_problems(settings: Settings) -> list[str]:
+    """One message per folder in the packages folder that is not a readable package (for ``models list``)."""
+    root = settings.packages_dir
+    if not root.is_dir():
+        return []
+    problems = []
+    for child in sorted(root.iterdir()):
+        if not child.is_dir() or child.name.startswith(STAGING_PREFIX):
+            continue
+        try:
+            read_package_metadata(child)
+        except ModelPackageError as exc:
+            problems.append(str(exc))
+    return problems
+
+
+# --- The package index (network only here, and only for `models install PAIR` / `models update`) ----------
+
+
+def index_url(settings: Settings) -> str:
+    """The index JSON address: ``ARGOS_PACKAGE_INDEX`` is a base URL (argos appends ``index.json``)."""
+    url = settings.package_index_url
+    return url if url.endswith(".json") else url.rstrip("/") + "/index.json"
+
+
+def index_cache_path(settings: Settings) -> Path:
+    return settings.cache_dir / INDEX_CACHE_NAME
+
+
+def _parse_index(data: bytes, where: str) -> list[AvailablePackage]:
+    try:
+        entries = json.loads(data.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DownloadError(
+            f"{where}: the package index is not valid JSON ({exc}). Check ARGOS_PACKAGE_INDEX."
+        ) from exc
+    if not isinstance(entries, list):
+        raise DownloadError(f"{where}: the package index must be a JSON list of packages. Check ARGOS_PACKAGE_INDEX.")
+    available = []
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        try:
+            info = package_info_from_metadata(entry, None)
+        except ModelPackageError:
+            continue  # one malformed entry must not hide the others
+        links = entry.get("links")
+        if not isinstance(links, list) or not all(isinstance(link, str) for link in links) or not links:
+            continue
+        checksum = entry.get("sha256") or entry.get("checksum")
+        sha256 = None
+        if isinstance(checksum, str) and checksum:
+            algorithm, _, value = checksum.rpartition(":")
+            if algorithm in ("", "sha256") and re.fullmatch(r"[0-9a-fA-F]{64}", value):
+                sha256 = value.lower()
+        available.append(AvailablePackage(info=info, links=tuple(links), sha256=sha256))
+    return available
+
+
+def update_index(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> list[AvailablePackage]:
+    """Fetch the package index (network), cache it in ``settings.cache_dir`` and return its packages."""
+    from glossary.fileio import atomic_write_bytes
+    from translate.download import fetch_bytes  # urllib only when the network is really wanted
+
+    url = index_url(settings)
+    data = fetch_bytes(url, timeout=timeout)
+    available = _parse_index(data, url)
+    try:
+        settings.cache_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(index_cache_path(settings), data)
+    except OSError:
+        pass  # the cache only saves a later lookup; failing to write it must not fail the command
+    return available
+
+
+def cached_index(settings: Settings) -> list[AvailablePackage] | None:
+    """The packages of the last fetched index (no network), or None if it was never fetched."""
+    path = index_cache_path(settings)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    try:
+        return _parse_index(data, str(path))
+    except DownloadError:
+        return None  # a damaged cache is as good as none; `models update` rewrites it
+
+
+def install_from_index(
+    from_code: str,
+    to_code: str,
+    settings: Settings,
+    progress: Progress | None = None,
+    *,
+    force: bool = False,
+    timeout: float = DEFAULT_TIMEOUT,
+) -> PackageInfo:
+    """Fetch the index, download the newest package for the pair (sha256-checked when the index gives
+    one), and install it with :func:`install_package`. The download goes to a temp file that is always
+    removed. ``progress(bytes_done, bytes_total_or_None)`` is called as bytes arrive.
+
+    Example: ``install_from_index("de", "en", Settings.from_env())``
+    """
+    from translate.download import download_file
+
+    available = update_index(settings, timeout=timeout)
+    candidates = [
+        a
+        for a in available
+        if (a.info.from_code, a.info.to_code) == (from_code, to_code) and a.info.code.startswith("translate-")
+    ]
+    if not candidates:
+        pairs = sorted({f"{a.info.from_code}-{a.info.to_code}" for a in available})
+        raise ModelNotInstalledError(
+            f"the package index {index_url(settings)} has no {from_code}-{to_code} package "
+            f"(available: {', '.join(pairs) or 'none'}). Pick one of those, or install from a file: "
+            "glossator models install PATH.argosmodel"
+        )
+    chosen = max(candidates, key=lambda a: _version_key(a.info.version))
+    downloads = settings.cache_dir / "downloads"
+    try:
+        downloads.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix=f"{chosen.info.code}-", suffix=".argosmodel.part", dir=downloads)
+    except OSError as exc:
+        raise OutputError(f"cannot create a download file in {downloads}: {exc.strerror or exc}.") from exc
+    os.close(handle)
+    part = Path(name)
+    try:
+        errors: list[DownloadError] = []
+        for link in chosen.links:
+            try:
+                download_file(link, part, sha256=chosen.sha256, progress=progress, timeout=timeout)
+                break
+            except DownloadError as exc:
+                errors.append(exc)
+        else:
+            raise errors[0] if len(errors) == 1 else DownloadError("; ".join(str(e) for e in errors))
+        got = inspect_package(part)
+        if (got.from_code, got.to_code) != (from_code, to_code):
+            raise ModelPackageError(
+                f"{chosen.links[0]}: the index lists a {from_code}-{to_code} package but the file holds "
+                f"{got.from_code}-{got.to_code}. Report this to the index maintainer."
+            )
+        return install_package(part, settings, force=force)
+    finally:
+        part.unlink(missing_ok=True)
