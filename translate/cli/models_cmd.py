@@ -110,8 +110,12 @@ def install_command(
     ],
     force: Annotated[bool, typer.Option("--force", help="Replace a different package in the same folder.")] = False,
 ) -> None:
-    """Install a package from a local .argosmodel file or folder (offline), or by language pair from the
-    Argos package index (online, sha256-checked when the index gives a checksum).
+    """Install a package from an .argosmodel file or folder (offline) or by language pair (online).
+
+    A pair such as de-en downloads the newest package from the Argos package index (ARGOS_PACKAGE_INDEX),
+    sha256-checked when the index gives a checksum. Packages go to ARGOS_PACKAGES_DIR, where argospm
+    finds them too. Reinstalling the same version does nothing; a different package in the same folder
+    is replaced only with --force.
 
     Example: glossator models install tests/model/de_en_glossator_test.argosmodel
     """
@@ -169,8 +173,9 @@ def update_command() -> None:
     settings = _settings()
     available = update_index(settings)
     pairs = sorted({f"{a.info.from_code}-{a.info.to_code}" for a in available})
+    noun = "package" if len(available) == 1 else "packages"
     typer.echo(
-        f"{len(available)} packages in {index_url(settings)} ({', '.join(pairs) or 'none'}); "
+        f"{len(available)} {noun} in {index_url(settings)} ({', '.join(pairs) or 'none'}); "
         f"cached in {index_cache_path(settings)}.",
         err=True,
     )

@@ -1,0 +1,33 @@
+"""Run ``glossator`` in-process the way the console script does.
+
+``typer.testing.CliRunner.invoke(app, ...)`` calls the click command directly and so bypasses
+``translate.cli._App.__call__``, where typed errors become ``Error: …`` plus an exit code. This helper
+calls ``app(...)`` itself inside the runner's stream isolation, so tests see the real exit codes and stderr.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from typer.testing import CliRunner
+
+from translate.cli import app
+
+
+@dataclass(frozen=True)
+class CliResult:
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def run_cli(args: list[str], input: str | None = None) -> CliResult:
+    runner = CliRunner()
+    with runner.isolation(input=input) as streams:
+        stdout, stderr = streams[0], streams[1]
+        try:
+            app(args, prog_name="glossator")
+            code = 0
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        return CliResult(code, stdout.getvalue().decode(), stderr.getvalue().decode())

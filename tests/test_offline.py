@@ -1,0 +1,121 @@
+"""The offline guarantee: no command other than ``models install PAIR`` / ``models update`` opens a network
+connection.
+
+Every command runs in-process with sockets blocked (``tests/models/netguard.py``): a connection to anything
+but 127.0.0.1 raises *and* is recorded, so code that swallows network errors is caught too. The case table
+is data: when a command is added, add a row to ``CASES`` (``test_every_command_is_covered`` fails until
+then). Placeholders in argv: ``{package_file}`` a fake .argosmodel (not installed), ``{tmp}`` a scratch
+folder, ``{article}`` the corpus article (German), ``{test_model}`` the project's real test package.
+Each case may ``install`` a package file first: ``"fake"`` (structure only) or ``"test_model"`` (real).
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import click
+import pytest
+from typer.main import get_command
+
+from translate.cli import app
+from translate.models import install_package
+from translate.settings import Settings
+
+sys.path.insert(0, str(Path(__file__).parent / "models"))  # the shared helpers of tests/models
+from clirun import run_cli
+from netguard import block_network
+from pkgfactory import make_zip
+
+REPO = Path(__file__).resolve().parent.parent
+TEST_MODEL = REPO / "tests" / "model" / "de_en_glossator_test.argosmodel"
+
+
+@dataclass(frozen=True)
+class Case:
+    argv: tuple[str, ...]
+    exit_code: int = 0
+    install: str | None = None  # "fake" | "test_model" | None
+
+
+CASES: tuple[Case, ...] = (
+    Case(("--help",)),
+    Case(("version",)),
+    Case(("models", "--help")),
+    Case(
+        (
+            "models",
+            "path",
+        )
+    ),
+    Case(
+        (
+            "models",
+            "list",
+        )
+    ),
+    Case(("models", "list", "--json"), install="fake"),
+    Case(("models", "install", "{package_file}")),  # from a file: offline by design
+    Case(("models", "install", "{tmp}/missing.argosmodel"), exit_code=3),
+    Case(("models", "remove", "de-en"), install="fake"),
+    Case(("models", "remove", "de-en"), exit_code=4),
+    # The lead adds rows here for translate, cache, glossary, score, evaluate, check … as they land, e.g.
+    # Case(("translate", "{article}", "-o", "{tmp}/out.en.txt"), install="test_model"),
+)
+
+# Commands that are allowed to use the network (only when asked for a language pair / the index).
+NETWORK_COMMANDS = frozenset({"models update"})
+
+
+def _leaf_commands(command: click.Command, path: tuple[str, ...] = ()) -> list[str]:
+    if isinstance(command, click.Group) or hasattr(command, "commands"):
+        found = []
+        for name, sub in command.commands.items():  # type: ignore[attr-defined]
+            found += _leaf_commands(sub, (*path, name))
+        return found
+    return [" ".join(path)]
+
+
+def _command_of(argv: tuple[str, ...], leaves: set[str]) -> str | None:
+    words = [a for a in argv if not a.startswith("-")]
+    for n in range(len(words), 0, -1):
+        if " ".join(words[:n]) in leaves:
+            return " ".join(words[:n])
+    return None
+
+
+def test_every_command_is_covered() -> None:
+    leaves = set(_leaf_commands(get_command(app)))
+    covered = {_command_of(case.argv, leaves) for case in CASES}
+    missing = sorted(leaves - covered - NETWORK_COMMANDS)
+    assert missing == [], f"add offline cases to tests/test_offline.py for: {missing}"
+
+
+@pytest.mark.parametrize("case", CASES, ids=[" ".join(c.argv) for c in CASES])
+def test_command_opens_no_network_connection(case: Case, tmp_path: Path, corpus_article: Path) -> None:
+    settings = Settings.from_env()
+    package_file = make_zip(tmp_path / "fake.argosmodel")
+    if case.install == "fake":
+        install_package(make_zip(tmp_path / "installed.argosmodel"), settings)
+    elif case.install == "test_model":
+        install_package(TEST_MODEL, settings)
+    values = {"package_file": package_file, "tmp": tmp_path, "article": corpus_article, "test_model": TEST_MODEL}
+    argv = [part.format(**values) for part in case.argv]
+    with block_network() as guard:
+        result = run_cli(argv)
+    assert guard.attempts == []
+    assert result.exit_code == case.exit_code, result.stderr
+
+
+def test_the_guard_blocks_and_records() -> None:
+    import socket
+    import urllib.error
+    import urllib.request
+
+    with block_network() as guard:
+        with pytest.raises(urllib.error.URLError):
+            urllib.request.urlopen("http://example.org/", timeout=1)
+        with pytest.raises(ConnectionRefusedError), socket.socket() as raw:
+            raw.connect(("192.0.2.1", 80))
+    assert guard.attempts == ["create_connection ('example.org', 80)", "connect ('192.0.2.1', 80)"]
