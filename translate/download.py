@@ -38,7 +38,7 @@ def _open(url: str, timeout: float) -> http.client.HTTPResponse:
         raise DownloadError(f"{url}: unsupported address; use an http://, https:// or file:// URL.")
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
     try:
-        return urllib.request.urlopen(request, timeout=timeout)  # type: ignore[no-any-return]
+        return urllib.request.urlopen(request, timeout=timeout)
     except (OSError, http.client.HTTPException, ValueError) as exc:  # URLError/HTTPError are OSErrors
         raise DownloadError(f"{_describe(url, exc, timeout)}. {OFFLINE_HINT}") from exc
 

@@ -6,7 +6,11 @@ Packages live where ``argospm`` keeps them (``Settings.packages_dir``, default
 ours are found by ``argospm``.
 
 Finding packages reads ``metadata.json`` directly: the translation path must stay light, and listing must
-not touch the network.
+not touch the network. Installing and removing are done here too, without ``argostranslate.package``
+(whose install/uninstall import ``argostranslate.translate``, i.e. torch and stanza): an ``.argosmodel``
+is checked (zip, members inside the package folder, ``metadata.json``, ``model/``, tokenizer) before
+anything is written, staged, then renamed into place. Only :func:`update_index` and
+:func:`install_from_index` use the network (via :mod:`translate.download`).
 """
 
 from __future__ import annotations

@@ -208,3 +208,22 @@ def test_index_from_environment(monkeypatch: pytest.MonkeyPatch, index_server: I
     settings = Settings.from_env()
     assert update_index(settings) == []
     assert index_cache_path(settings).read_bytes() == b"[]"
+
+
+def test_file_url_index_for_a_local_mirror(tmp_path: Path, package_bytes: bytes) -> None:
+    package = tmp_path / "mirror" / "de_en.argosmodel"
+    package.parent.mkdir()
+    package.write_bytes(package_bytes)
+    entry = {"from_code": "de", "to_code": "en", "package_version": "1.9", "links": [package.as_uri()]}
+    (tmp_path / "mirror" / "index.json").write_text(json.dumps([entry]))
+    settings = Settings.from_env(package_index_url=(tmp_path / "mirror").as_uri() + "/")
+    assert install_from_index("de", "en", settings).version == "1.9"
+
+
+def test_unsupported_scheme() -> None:
+    settings = Settings.from_env(package_index_url="ftp://example.org/")
+    with pytest.raises(DownloadError) as err:
+        update_index(settings)
+    assert str(err.value) == (
+        "ftp://example.org/index.json: unsupported address; use an http://, https:// or file:// URL."
+    )

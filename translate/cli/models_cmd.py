@@ -78,7 +78,7 @@ def list_command(
             typer.echo("\t".join(row).rstrip("\t"))
 
 
-def _progress_bar() -> tuple[Any, Any]:
+def _progress_bar(label: str) -> tuple[Any, Any]:
     """A rich progress bar on stderr when it is a terminal, else (None, None)."""
     from rich.console import Console
     from rich.progress import BarColumn, DownloadColumn, Progress, TransferSpeedColumn
@@ -94,7 +94,7 @@ def _progress_bar() -> tuple[Any, Any]:
         console=console,
         transient=True,
     )
-    task = bar.add_task("download", total=None)
+    task = bar.add_task(label, total=None)
 
     def update(done: int, total: int | None) -> None:
         bar.update(task, completed=done, total=total)
@@ -125,7 +125,7 @@ def install_command(
     pair = parse_pair(package)
     before = {(p.path, p.code, p.version) for p in list_packages(settings)}
     if pair is not None and not Path(package).exists():
-        bar, update = _progress_bar()
+        bar, update = _progress_bar(f"downloading {pair[0]}-{pair[1]}")
         if bar is None:
             installed = install_from_index(pair[0], pair[1], settings, force=force)
         else:
