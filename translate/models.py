@@ -301,7 +301,13 @@ def _safe_dir_name(name: str, info: PackageInfo) -> str:
 def _lock(settings: Settings) -> Any:
     from filelock import FileLock
 
-    settings.packages_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        settings.packages_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(
+            f"cannot use {settings.packages_dir} as the packages folder: {exc.strerror or exc}. "
+            "Set ARGOS_PACKAGES_DIR to a writable folder."
+        ) from exc
     # A file (not a folder) in the packages folder: argospm lists folders only, so it ignores it.
     return FileLock(str(settings.packages_dir / LOCK_NAME), timeout=120)
 

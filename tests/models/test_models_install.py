@@ -321,3 +321,35 @@ def test_we_list_an_argospm_install(tmp_path: Path, settings: Settings) -> None:
     assert (info.code, info.path) == ("translate-de_en", settings.packages_dir / DEFAULT_TOP)
     remove_package("de-en", settings)
     assert not (settings.packages_dir / DEFAULT_TOP).exists()
+
+
+def test_packages_dir_that_is_a_file(tmp_path: Path) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("x")
+    settings = Settings.from_env(packages_dir=blocker)
+    with pytest.raises(OutputError) as err:
+        install_package(make_zip(tmp_path / "p.argosmodel"), settings)
+    assert str(err.value) == (
+        f"cannot use {blocker} as the packages folder: File exists. Set ARGOS_PACKAGES_DIR to a writable folder."
+    )
+    assert blocker.read_text() == "x"
+
+
+def test_interrupted_install_leaves_nothing(
+    tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import shutil
+
+    real_copy = shutil.copyfileobj
+    calls = []
+
+    def copy_then_interrupt(*args: object, **kwargs: object) -> None:
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        real_copy(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(shutil, "copyfileobj", copy_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        install_package(make_zip(tmp_path / "p.argosmodel"), settings)
+    assert sorted(p.name for p in settings.packages_dir.iterdir()) == [".glossator.lock"]
