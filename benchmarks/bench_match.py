@@ -23,6 +23,7 @@ from glossary.model import Glossary, Term
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = REPO / "corpus" / "iraq-troops.de.txt"
 RESULTS = REPO / "benchmarks" / "results" / "match.json"
+WMT23 = REPO.parent / "shared" / "data" / "terminology" / "wmt23.de-en"
 
 CORPUS_TERMS = [
     Term("Strategischer Dialog", "Strategic Dialogue"),
@@ -66,6 +67,39 @@ def best_of(repeat: int, action: Callable[[], object]) -> float:
         action()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def wmt23_sanity(kind: str = "proper") -> dict[str, object]:
+    """On WMT23 de→en terminology (each line's term pairs as its glossary): how many listed German terms the
+    matcher finds in their own line (recall; misses are mostly terms used only as a compound's first part),
+    and the term accuracy of the human reference (should be near 1: the pairs were taken from it)."""
+    from glossary.check import term_accuracy
+
+    sources = Path(f"{WMT23}.de").read_text(encoding="utf-8").splitlines()
+    references = Path(f"{WMT23}.en").read_text(encoding="utf-8").splitlines()
+    pairs = [json.loads(line) for line in Path(f"{WMT23}.terms.{kind}.jsonl").read_text(encoding="utf-8").splitlines()]
+    listed = found = occurrences = exact = lemma = 0
+    start = time.perf_counter()
+    for source, reference, line_pairs in zip(sources, references, pairs, strict=True):
+        matcher = TermMatcher([Term(p["de"], p["en"]) for p in line_pairs])
+        matched = {m.term.source for m in matcher.find(source)}
+        listed += len(line_pairs)
+        found += sum(p["de"] in matched for p in line_pairs)
+        accuracy = term_accuracy([source], [reference], matcher)
+        occurrences, exact, lemma = (
+            occurrences + accuracy.occurrences,
+            exact + accuracy.exact_hits,
+            lemma + accuracy.lemma_hits,
+        )
+    return {
+        "terms": kind,
+        "lines": len(sources),
+        "listed_terms": listed,
+        "found_in_own_line": round(found / listed, 4),
+        "reference_exact": round(exact / occurrences, 4),
+        "reference_lemma": round(lemma / occurrences, 4),
+        "seconds": round(time.perf_counter() - start, 2),
+    }
 
 
 def main() -> None:
@@ -114,6 +148,12 @@ def main() -> None:
         )
     per_char = [r["match_warm_seconds"] / r["text_chars"] for r in rows if r["glossary_entries"] == 10_000]
     print(f"10,000 entries: warm time per char varies {max(per_char) / min(per_char):.2f}x over a 100x text range")
+    wmt = [wmt23_sanity(kind) for kind in ("proper", "random")] if Path(f"{WMT23}.de").exists() else []
+    for row in wmt:
+        print(
+            f"WMT23 {row['terms']}: {row['found_in_own_line']:.1%} of {row['listed_terms']} listed terms found; "
+            f"reference term accuracy exact {row['reference_exact']:.1%}, lemma {row['reference_lemma']:.1%}"
+        )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(
         json.dumps(
@@ -124,6 +164,7 @@ def main() -> None:
                 "simplemma_load_seconds": round(load_seconds, 3),
                 "median_chars_per_second": round(statistics.median(r["chars_per_second_warm"] for r in rows)),
                 "rows": rows,
+                "wmt23": wmt,
             },
             indent=2,
         )
