@@ -12,8 +12,23 @@ from typing import Any
 
 import click
 import typer
+import typer.core
 
 from translate.cli.errors import EXIT_INTERRUPTED, KNOWN_ERRORS, fail
+
+
+class _Group(typer.core.TyperGroup):
+    """Maps the library's typed errors to one-line messages and exit codes at the group level, so the mapping
+    holds however the app is invoked (console script, ``python -m``, ``CliRunner``)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KNOWN_ERRORS as exc:
+            fail(exc)
+        except KeyboardInterrupt:
+            click.echo("Error: interrupted; no partial output was written.", err=True)
+            sys.exit(EXIT_INTERRUPTED)
 
 
 class _App(typer.Typer):
@@ -33,6 +48,7 @@ def make_app() -> typer.Typer:
     # pretty_exceptions_enable=False: a traceback must never dump a whole article from local variables.
     return _App(
         name="glossator",
+        cls=_Group,
         help="Offline German→English translation with a curated glossary and quality scoring.",
         no_args_is_help=True,
         pretty_exceptions_enable=False,
