@@ -8,6 +8,7 @@ whitespace between sentences can be put back unchanged. It is loaded on first us
 
 from __future__ import annotations
 
+import itertools
 from functools import lru_cache
 from typing import Any
 
@@ -40,7 +41,7 @@ def sentence_spans(paragraph: str) -> list[tuple[int, int]]:
     first_gap = paragraph[: bounds[0][0]]
     if first_gap.strip():
         bounds[0][0] = len(first_gap) - len(first_gap.lstrip())
-    for prev, nxt in zip(bounds, bounds[1:], strict=False):
+    for prev, nxt in itertools.pairwise(bounds):
         if paragraph[prev[1] : nxt[0]].strip():
             prev[1] = nxt[0]
     tail = paragraph[bounds[-1][1] :]
