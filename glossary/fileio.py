@@ -19,7 +19,7 @@ from glossary.errors import InputFileError
 
 
 @contextlib.contextmanager
-def atomic_open(path: Path, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:  # type: ignore[type-arg]
+def atomic_open(path: Path, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
     """Open a temporary file beside *path*; on clean exit rename it over *path*, on error delete it."""
     path = Path(path)
     if "b" in mode:

@@ -102,7 +102,7 @@ class Glossary:
     def __len__(self) -> int:
         return len(self.terms)
 
-    def __iter__(self):  # type: ignore[no-untyped-def]
+    def __iter__(self):
         return iter(self.terms)
 
     def digest(self) -> str:

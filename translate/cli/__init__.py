@@ -21,7 +21,7 @@ class _Group(typer.core.TyperGroup):
     """Maps the library's typed errors to one-line messages and exit codes at the group level, so the mapping
     holds however the app is invoked (console script, ``python -m``, ``CliRunner``)."""
 
-    def invoke(self, ctx: click.Context) -> Any:
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except KNOWN_ERRORS as exc:

@@ -1,0 +1,205 @@
+"""Reading and writing glossary files: versioned YAML (ours) and DeepL-style two-column TSV/CSV.
+
+YAML is parsed with PyYAML's SafeLoader through its node API, so every entry knows its line for messages
+and custom tags such as ``!!python/object`` are refused. Unknown fields are kept in ``Term.extra`` (a
+round trip loses nothing) and reported in ``Glossary.extra["warnings"]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+from glossary.errors import GlossaryError
+from glossary.fileio import atomic_write_text, read_text
+from glossary.model import FORMAT_VERSION, STATUSES, Glossary, Term
+
+_LIST_FIELDS = ("variants", "target_variants", "forbidden", "tags")
+_BOOL_FIELDS = ("case_sensitive", "do_not_translate")
+_TEXT_FIELDS = ("target_plural", "status", "note", "domain")
+KNOWN_FIELDS = ("source", "target", *_LIST_FIELDS, *_BOOL_FIELDS, *_TEXT_FIELDS)
+
+
+def load_glossary(path: str | Path) -> Glossary:
+    """Read one glossary; the format comes from the extension (.yaml/.yml, .tsv, .csv)."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".yaml", ".yml", ".tsv", ".csv"):
+        raise GlossaryError(f"{path}: unknown glossary format {suffix or '(none)'!r}. Use .yaml, .tsv or .csv.")
+    if not path.is_file():
+        raise GlossaryError(f"{path}: glossary file not found. Check the path.")
+    text = read_text(path, what="glossary")
+    if suffix in (".yaml", ".yml"):
+        return _parse_yaml(text, path)
+    return _parse_table(text, path, "\t" if suffix == ".tsv" else ",")
+
+
+def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
+    """Read several glossaries; for the same source term a later file takes precedence."""
+    return Glossary.merge(load_glossary(p) for p in paths)
+
+
+def _parse_yaml(text: str, path: Path) -> Glossary:
+    import yaml
+
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.load(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise GlossaryError(f"{where}: invalid YAML: {exc.problem or exc}. Fix the syntax there.") from None
+    except yaml.YAMLError as exc:
+        raise GlossaryError(f"{path}: invalid YAML: {' '.join(str(exc).split())}") from None
+    if data is None:
+        return Glossary(name=path.name)
+    if not isinstance(data, dict) or not isinstance(data.get("terms", []), list):
+        raise GlossaryError(f"{path}: expected a mapping with 'version' and a 'terms' list. See docs/architecture.md.")
+    version = data.get("version", FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise GlossaryError(f"{path}: glossary format version {version!r} is not supported; this Glossator reads 1.")
+    term_nodes: list[Any] = []
+    for key_node, value_node in root.value if root is not None else []:
+        if key_node.value == "terms":
+            term_nodes = list(value_node.value)
+    warnings: list[str] = []
+    terms: list[Term] = []
+    seen: dict[str, str] = {}
+    for index, raw in enumerate(data.get("terms") or []):
+        line = term_nodes[index].start_mark.line + 1 if index < len(term_nodes) else 0
+        origin = f"{path}:{line}"
+        term = _term_from_mapping(raw, origin, warnings)
+        if term.key in seen:
+            raise GlossaryError(
+                f"{origin}: duplicate entry {term.source!r} (first at {seen[term.key]}). Merge or remove one."
+            )
+        seen[term.key] = origin
+        terms.append(term)
+    extra = {k: v for k, v in data.items() if k not in ("version", "terms", "source_language", "target_language")}
+    if warnings:
+        extra["warnings"] = warnings
+    return Glossary(
+        terms=tuple(terms),
+        source_language=str(data.get("source_language", "de")),
+        target_language=str(data.get("target_language", "en")),
+        name=path.name,
+        extra=extra,
+    )
+
+
+def _term_from_mapping(raw: Any, origin: str, warnings: list[str]) -> Term:
+    if not isinstance(raw, dict):
+        raise GlossaryError(f"{origin}: an entry must be a mapping with 'source' and 'target'.")
+    source = raw.get("source")
+    if not isinstance(source, str) or not source.strip():
+        raise GlossaryError(f"{origin}: entry has no source term. Add 'source: …'.")
+    do_not_translate = bool(raw.get("do_not_translate", False))
+    target = raw.get("target")
+    if do_not_translate and target is None:
+        target = source
+    if not isinstance(target, str) or not target.strip():
+        raise GlossaryError(f"{origin}: entry {source!r} has no target. Add 'target: …'.")
+    fields: dict[str, Any] = {}
+    for name in _LIST_FIELDS:
+        value = raw.get(name, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise GlossaryError(f"{origin}: '{name}' of {source!r} must be a list of strings.")
+        fields[name] = tuple(value)
+    for name in _BOOL_FIELDS:
+        value = raw.get(name, False)
+        if not isinstance(value, bool):
+            raise GlossaryError(f"{origin}: '{name}' of {source!r} must be true or false.")
+        fields[name] = value
+    for name in _TEXT_FIELDS:
+        value = raw.get(name)
+        if value is not None:
+            fields[name] = str(value)
+    if fields.get("status", "approved") not in STATUSES:
+        raise GlossaryError(f"{origin}: status of {source!r} must be one of {', '.join(STATUSES)}.")
+    unknown = {k: v for k, v in raw.items() if k not in KNOWN_FIELDS}
+    for name in unknown:
+        warnings.append(f"{origin}: unknown field {name!r} in {source!r} (kept as is)")
+    return Term(source=source.strip(), target=target.strip(), extra=unknown, origin=origin, **fields)
+
+
+def _parse_table(text: str, path: Path, delimiter: str) -> Glossary:
+    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    header: list[str] | None = None
+    if rows and {c.strip().lower() for c in rows[0]} >= {"source", "target"}:
+        header = [c.strip().lower() for c in rows[0]]
+        rows = rows[1:]
+    terms: list[Term] = []
+    seen: dict[str, str] = {}
+    warnings: list[str] = []
+    start = 2 if header else 1
+    for number, row in enumerate(rows, start=start):
+        if not any(cell.strip() for cell in row):
+            continue
+        origin = f"{path}:{number}"
+        if header:
+            raw: dict[str, Any] = {}
+            for name, cell in zip(header, row, strict=False):
+                if name in _LIST_FIELDS:
+                    raw[name] = [v.strip() for v in cell.split("|") if v.strip()]
+                elif name in _BOOL_FIELDS:
+                    raw[name] = cell.strip().lower() in ("true", "yes", "1")
+                elif cell.strip():
+                    raw[name] = cell.strip()
+        else:
+            if len(row) < 2:
+                raise GlossaryError(f"{origin}: expected 'source{delimiter!r}target', got {len(row)} column(s).")
+            raw = {"source": row[0], "target": row[1]}
+        term = _term_from_mapping(raw, origin, warnings)
+        if term.key in seen:
+            raise GlossaryError(f"{origin}: duplicate entry {term.source!r} (first at {seen[term.key]}).")
+        seen[term.key] = origin
+        terms.append(term)
+    return Glossary(terms=tuple(terms), name=path.name, extra={"warnings": warnings} if warnings else {})
+
+
+def dump_yaml(glossary: Glossary) -> str:
+    """Our YAML layout: header, then one block-style entry per term with a fixed key order."""
+    import yaml
+
+    data = {
+        "version": FORMAT_VERSION,
+        "source_language": glossary.source_language,
+        "target_language": glossary.target_language,
+        "terms": [t.to_dict() for t in glossary.terms],
+    }
+    return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False))
+
+
+def save_glossary(glossary: Glossary, path: str | Path) -> None:
+    """Write *glossary* atomically in the format of *path*'s extension."""
+    path = Path(path)
+    if path.suffix.lower() in (".yaml", ".yml"):
+        atomic_write_text(path, dump_yaml(glossary))
+        return
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    writer.writerow(KNOWN_FIELDS)
+    for term in glossary.terms:
+        data = term.to_dict()
+        writer.writerow(_cell(data.get(name)) for name in KNOWN_FIELDS)
+    atomic_write_text(path, out.getvalue())
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "|".join(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def iter_warnings(glossary: Glossary) -> Iterable[str]:
+    return list(glossary.extra.get("warnings", []))
