@@ -1,0 +1,135 @@
+"""Translation memory: an SQLite file (stdlib ``sqlite3``) of finished sentence translations.
+
+Key = model id+version, decoding options, glossary digest and the German sentence (hashed together), so an
+edited article re-translates only its changed sentences and any change of model, options or glossary misses.
+A corrupt file is renamed aside (``*.corrupt-<UTC time>``) and a fresh one started, with a warning; an
+unwritable cache directory turns the memory off with a warning. Neither ever fails a translation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+SCHEMA_VERSION = 1
+
+
+def cache_key(model_id: str, options_key: str, glossary_digest: str, source: str) -> str:
+    return hashlib.sha256("\x1f".join((model_id, options_key, glossary_digest, source)).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class CacheStats:
+    path: str
+    entries: int
+    size_bytes: int
+    models: dict[str, int]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"path": self.path, "entries": self.entries, "size_bytes": self.size_bytes, "models": self.models}
+
+
+@dataclass
+class TranslationMemory:
+    path: Path
+    warnings: list[str] = field(default_factory=list)
+    _db: sqlite3.Connection | None = field(default=None, init=False, repr=False)
+    _disabled: bool = field(default=False, init=False)
+
+    def _connect(self) -> sqlite3.Connection | None:
+        if self._db is not None or self._disabled:
+            return self._db
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = self._open()
+        except sqlite3.DatabaseError as exc:
+            aside = self.path.with_name(f"{self.path.name}.corrupt-{time.strftime('%Y%m%dT%H%M%SZ', time.gmtime())}")
+            try:
+                self.path.rename(aside)
+                self.warnings.append(f"translation memory {self.path} was unreadable ({exc}); moved to {aside}")
+                self._db = self._open()
+            except (OSError, sqlite3.DatabaseError) as again:
+                self._disable(f"cannot use translation memory {self.path}: {again}")
+        except OSError as exc:
+            self._disable(f"cannot use translation memory {self.path}: {exc}")
+        return self._db
+
+    def _disable(self, message: str) -> None:
+        self.warnings.append(message + "; translating without it")
+        self._disabled = True
+
+    def _open(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=30)
+        try:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version not in (0, SCHEMA_VERSION):
+                raise sqlite3.DatabaseError(f"schema version {version}, expected {SCHEMA_VERSION}")
+            db.execute(
+                "CREATE TABLE IF NOT EXISTS memory (key TEXT PRIMARY KEY, model TEXT NOT NULL, "
+                "source TEXT NOT NULL, target TEXT NOT NULL, payload TEXT NOT NULL, created REAL NOT NULL)"
+            )
+            db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            db.commit()
+        except sqlite3.DatabaseError:
+            db.close()
+            raise
+        return db
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, tuple[str, str]]:
+        """{key: (target, payload)} for the keys present."""
+        db = self._connect()
+        found: dict[str, tuple[str, str]] = {}
+        if db is None:
+            return found
+        try:
+            for start in range(0, len(keys), 500):
+                chunk = list(keys[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                for key, target, payload in db.execute(
+                    f"SELECT key, target, payload FROM memory WHERE key IN ({marks})", chunk
+                ):
+                    found[key] = (target, payload)
+        except sqlite3.DatabaseError as exc:
+            self._disable(f"translation memory {self.path} failed to read: {exc}")
+            return {}
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, str, str, str, str]]) -> None:
+        """Store (key, model id, source, target, payload) rows in one transaction."""
+        db = self._connect()
+        if db is None:
+            return
+        now = time.time()
+        try:
+            with db:
+                db.executemany(
+                    "INSERT OR REPLACE INTO memory VALUES (?, ?, ?, ?, ?, ?)", [(*item, now) for item in items]
+                )
+        except sqlite3.DatabaseError as exc:
+            self._disable(f"translation memory {self.path} failed to write: {exc}")
+
+    def stats(self) -> CacheStats:
+        db = self._connect()
+        models: dict[str, int] = {}
+        if db is not None:
+            models = dict(db.execute("SELECT model, COUNT(*) FROM memory GROUP BY model").fetchall())
+        size = self.path.stat().st_size if self.path.exists() else 0
+        return CacheStats(str(self.path), sum(models.values()), size, models)
+
+    def clear(self) -> int:
+        db = self._connect()
+        if db is None:
+            return 0
+        with db:
+            removed = db.execute("DELETE FROM memory").rowcount
+        db.execute("VACUUM")
+        return int(removed)
+
+    def close(self) -> None:
+        if self._db is not None:
+            self._db.close()
+            self._db = None
