@@ -122,11 +122,11 @@ def translate_documents(
         matches = [matcher.find(s) if matcher else [] for s in chunk]
         enforced = translate_with_terms(engine, chunk, matches)
         rows = []
-        for sentence in enforced:
-            checks = tuple(c.to_dict() for c in sentence.checks)
-            done[sentence.source] = SegmentResult(sentence.source, sentence.target, False, sentence.method, checks)
-            payload = json.dumps({"method": sentence.method, "terms": list(checks)}, ensure_ascii=False)
-            rows.append((keys[sentence.source], engine.model_id, sentence.source, sentence.target, payload))
+        for item in enforced:
+            checks = tuple(c.to_dict() for c in item.checks)
+            done[item.source] = SegmentResult(item.source, item.target, False, item.method, checks)
+            payload = json.dumps({"method": item.method, "terms": list(checks)}, ensure_ascii=False)
+            rows.append((keys[item.source], engine.model_id, item.source, item.target, payload))
         if memory is not None:
             memory.put_many(rows)
         if progress:
