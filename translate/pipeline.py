@@ -138,7 +138,7 @@ def translate_documents(
 
     elapsed = time.perf_counter() - started
     results = []
-    for item, doc in zip(inputs, documents, strict=True):
+    for source_input, doc in zip(inputs, documents, strict=True):
         segments = tuple(done[s] for s in doc.segments)
         stats = {
             "segments": len(segments),
@@ -147,5 +147,5 @@ def translate_documents(
             "seconds": round(elapsed, 3),
         }
         text = doc.render([s.target for s in segments])
-        results.append(TranslationResult(item.name, text, segments, engine.model_id, digest, stats))
+        results.append(TranslationResult(source_input.name, text, segments, engine.model_id, digest, stats))
     return results
