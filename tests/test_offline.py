@@ -60,8 +60,13 @@ CASES: tuple[Case, ...] = (
     Case(("models", "install", "{tmp}/missing.argosmodel"), exit_code=3),
     Case(("models", "remove", "de-en"), install="fake"),
     Case(("models", "remove", "de-en"), exit_code=4),
-    # The lead adds rows here for translate, cache, glossary, score, evaluate, check … as they land, e.g.
-    # Case(("translate", "{article}", "-o", "{tmp}/out.en.txt"), install="test_model"),
+    Case(("translate", "{article}", "-o", "{tmp}/out.en.txt"), install="test_model"),
+    Case(
+        ("translate", "{article}", "-o", "{tmp}/out.en.txt", "--glossary", "{glossary}", "--json"), install="test_model"
+    ),
+    Case(("translate", "{article}", "-o", "{tmp}/out.en.txt"), exit_code=4),
+    Case(("cache", "stats")),
+    Case(("cache", "clear")),
 )
 
 # Commands that are allowed to use the network (only when asked for a language pair / the index).
@@ -100,7 +105,13 @@ def test_command_opens_no_network_connection(case: Case, tmp_path: Path, corpus_
         install_package(make_zip(tmp_path / "installed.argosmodel"), settings)
     elif case.install == "test_model":
         install_package(TEST_MODEL, settings)
-    values = {"package_file": package_file, "tmp": tmp_path, "article": corpus_article, "test_model": TEST_MODEL}
+    values = {
+        "package_file": package_file,
+        "tmp": tmp_path,
+        "article": corpus_article,
+        "glossary": corpus_article.parent / "glossary.yaml",
+        "test_model": TEST_MODEL,
+    }
     argv = [part.format(**values) for part in case.argv]
     with block_network() as guard:
         result = run_cli(argv)

@@ -182,7 +182,7 @@ def translate_command(
         raise CheckFailed(f"{violated} glossary term(s) violated (--strict); outputs were written, see --json.")
 
 
-def _run_with_progress(documents, settings, glossary, warnings, translate_documents):  # type: ignore[no-untyped-def]
+def _run_with_progress(documents, settings, glossary, warnings, translate_documents):
     """Progress bar on stderr when it is a terminal, silent otherwise."""
     if not sys.stderr.isatty():
         return translate_documents(documents, settings, glossary=glossary, warnings=warnings)
