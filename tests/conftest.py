@@ -5,11 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-REPO = Path(__file__).resolve().parent.parent
-SHARED = REPO.parent / "shared"
-CORPUS = REPO / "corpus"
-TEST_MODEL_DIR = REPO / "tests" / "model"
+from paths import CORPUS, REPO, SHARED, TEST_MODEL_DIR  # noqa: F401  (re-exported for old imports)
 
 
 @pytest.fixture(autouse=True)

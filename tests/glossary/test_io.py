@@ -1,5 +1,5 @@
 import pytest
-from conftest import CORPUS
+from paths import CORPUS
 
 from glossary.errors import GlossaryError, InputFileError
 from glossary.io import load_glossaries, load_glossary, save_glossary

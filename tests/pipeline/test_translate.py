@@ -5,8 +5,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import CORPUS, TEST_MODEL_DIR
 from fakes import FakeEngine
+from paths import CORPUS, TEST_MODEL_DIR
 from typer.testing import CliRunner
 
 from glossary.check import term_accuracy
