@@ -66,6 +66,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(("translate", "{article}", "-o", "{tmp}/out.en.txt"), exit_code=4),
     Case(("cache", "stats")),
+    Case(("score", "{corpus}/iraq-troops.refB.en.txt", "--ref", "{corpus}/iraq-troops.en.txt", "--bootstrap", "10")),
     Case(("cache", "clear")),
 )
 
@@ -109,6 +110,7 @@ def test_command_opens_no_network_connection(case: Case, tmp_path: Path, corpus_
         "package_file": package_file,
         "tmp": tmp_path,
         "article": corpus_article,
+        "corpus": corpus_article.parent,
         "glossary": corpus_article.parent / "glossary.yaml",
         "test_model": TEST_MODEL,
     }

@@ -1,0 +1,226 @@
+"""Quality scores on sacrebleu's library API: BLEU, chrF++ (chrF, word order 2) and TER, each with its
+sacrebleu signature and a 95% bootstrap confidence interval, plus glossary term accuracy.
+
+Scores are sacrebleu's own (``corpus_score`` / ``sentence_score``), so they equal the ``sacrebleu``
+command line on the same files; a test checks that.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from glossary.fileio import read_text
+from glossary.model import Glossary
+from translate.errors import InputError
+
+METRICS = ("BLEU", "chrF++", "TER")
+
+
+@dataclass(frozen=True)
+class MetricScore:
+    name: str
+    score: float
+    ci_low: float | None
+    ci_high: float | None
+    signature: str
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.name != "TER"
+
+    def formatted(self) -> str:
+        ci = f" [{self.ci_low:.2f}, {self.ci_high:.2f}]" if self.ci_low is not None else ""
+        return f"{self.name} {self.score:.2f}{ci}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "score": round(self.score, 4),
+            "ci95": (
+                [round(self.ci_low, 4), round(self.ci_high, 4)]
+                if self.ci_low is not None and self.ci_high is not None
+                else None
+            ),
+            "signature": self.signature,
+        }
+
+
+@dataclass(frozen=True)
+class ScoreReport:
+    metrics: tuple[MetricScore, ...]
+    n_segments: int
+    sentences: tuple[dict[str, float], ...] = ()
+    term_accuracy: dict[str, Any] | None = None
+    warnings: tuple[str, ...] = field(default=())
+
+    def metric(self, name: str) -> MetricScore:
+        return next(m for m in self.metrics if m.name == name)
+
+    def to_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "segments": self.n_segments,
+            "metrics": {m.name: m.to_dict() for m in self.metrics},
+            "term_accuracy": self.term_accuracy,
+        }
+        if self.sentences:
+            data["sentences"] = list(self.sentences)
+        if self.warnings:
+            data["warnings"] = list(self.warnings)
+        return data
+
+
+def _metrics() -> list[tuple[str, Any]]:
+    from sacrebleu.metrics import BLEU, CHRF, TER
+
+    return [("BLEU", BLEU()), ("chrF++", CHRF(word_order=2)), ("TER", TER())]
+
+
+def score(
+    hypotheses: Sequence[str],
+    references: Sequence[Sequence[str]],
+    *,
+    sources: Sequence[str] | None = None,
+    glossary: Glossary | None = None,
+    sentence: bool = False,
+    bootstrap: int = 1000,
+) -> ScoreReport:
+    """Score *hypotheses* against one or more reference streams (each as long as the hypotheses)."""
+    if not hypotheses:
+        raise InputError("nothing to score: the hypothesis has no segments.")
+    for stream in references:
+        if len(stream) != len(hypotheses):
+            raise InputError(f"{len(hypotheses)} hypothesis segments but a reference has {len(stream)}.")
+    refs = [list(stream) for stream in references]
+    hyps = list(hypotheses)
+    results = []
+    for name, metric in _metrics():
+        if bootstrap > 1:
+            corpus = metric.corpus_score(hyps, refs, n_bootstrap=bootstrap)
+            low, high = corpus._mean - corpus._ci, corpus._mean + corpus._ci
+        else:
+            corpus = metric.corpus_score(hyps, refs)
+            low = high = None
+        signature = f"{name}|" + metric.get_signature().format()
+        low, high = (float(low), float(high)) if low is not None and high is not None else (None, None)
+        results.append(MetricScore(name, float(corpus.score), low, high, signature))
+    sentences: list[dict[str, float]] = []
+    if sentence:
+        scorers = _metrics()
+        for i, hyp in enumerate(hyps):
+            sentences.append(
+                {name: round(float(m.sentence_score(hyp, [r[i] for r in refs]).score), 4) for name, m in scorers}
+            )
+    accuracy = None
+    if glossary is not None and sources is not None:
+        from glossary.check import term_accuracy
+
+        accuracy = term_accuracy(list(sources), hyps, glossary).to_dict()
+    return ScoreReport(tuple(results), len(hyps), tuple(sentences), accuracy)
+
+
+@dataclass(frozen=True)
+class Aligned:
+    hypotheses: list[str]
+    references: list[list[str]]
+    sources: list[str] | None
+    unit: str  # "line" or "paragraph"
+    numbers: list[int]  # 1-based line (or paragraph) number of each kept segment
+
+
+def _paragraphs(text: str) -> list[str]:
+    blocks = [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n")]
+    return [b for b in blocks if b]
+
+
+def read_aligned(
+    hyp_path: Path,
+    ref_paths: Sequence[Path],
+    *,
+    src_path: Path | None = None,
+    mode: str = "auto",
+    encoding: str = "utf-8",
+) -> Aligned:
+    """Read line-aligned files, or whole documents aligned by blank-line paragraphs.
+
+    ``auto``: lines when every file has the same number of lines, else paragraphs when the paragraph
+    counts agree. Lines empty in every file (paragraph separators) are dropped; an empty hypothesis line
+    against a non-empty reference is kept and scores as a miss.
+    """
+    named = [("hypothesis", hyp_path)] + [("reference", p) for p in ref_paths]
+    if src_path is not None:
+        named.append(("source", src_path))
+    texts = [read_text(path, encoding=encoding, what=what) for what, path in named]
+    if not texts[0].strip():
+        raise InputError(f"{hyp_path}: hypothesis file is empty. Translate the source first.")
+    line_sets = [text.splitlines() for text in texts]
+    counts = [len(lines) for lines in line_sets]
+    if mode in ("auto", "lines") and len(set(counts)) == 1:
+        keep = [i for i in range(counts[0]) if any(lines[i].strip() for lines in line_sets)]
+        columns = [[lines[i] for i in keep] for lines in line_sets]
+        unit, numbers = "line", [i + 1 for i in keep]
+    else:
+        paragraph_sets = [_paragraphs(text) for text in texts]
+        pcounts = [len(p) for p in paragraph_sets]
+        # A single paragraph per file is not an alignment: the line counts simply differ.
+        if mode == "lines" or len(set(pcounts)) != 1 or pcounts[0] < 2:
+            detail = ", ".join(
+                f"{path} has {c} lines/{p} paragraphs" for (_, path), c, p in zip(named, counts, pcounts, strict=True)
+            )
+            raise InputError(f"files are not aligned: {detail}. Give files with one segment per line or per paragraph.")
+        columns, unit, numbers = paragraph_sets, "paragraph", list(range(1, pcounts[0] + 1))
+    n_refs = len(ref_paths)
+    return Aligned(
+        hypotheses=columns[0],
+        references=columns[1 : 1 + n_refs],
+        sources=columns[1 + n_refs] if src_path is not None else None,
+        unit=unit,
+        numbers=numbers,
+    )
+
+
+@dataclass(frozen=True)
+class Comparison:
+    metric: str
+    baseline: float
+    candidate: float
+    p_value: float
+    significant_drop: bool
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "baseline": round(self.baseline, 4),
+            "candidate": round(self.candidate, 4),
+            "p_value": round(self.p_value, 4),
+            "significant_drop": self.significant_drop,
+        }
+
+
+def compare(
+    baseline: Sequence[str], candidate: Sequence[str], references: Sequence[Sequence[str]], *, samples: int = 1000
+) -> list[Comparison]:
+    """Paired bootstrap resampling (sacrebleu.significance): is the candidate significantly worse?"""
+    from sacrebleu.significance import PairedTest
+
+    refs = [list(r) for r in references]
+    out = []
+    for name, metric in _metrics():
+        metric.references = None
+        test = PairedTest(
+            [("baseline", list(baseline)), ("candidate", list(candidate))],
+            {name: metric},
+            references=refs,
+            test_type="bs",
+            n_samples=samples,
+        )
+        _, results = test()
+        column = next(k for k in results if k != "System")  # sacrebleu names it by the metric (e.g. chrF2++)
+        base, cand = results[column][0], results[column][1]
+        assert not isinstance(base, str) and not isinstance(cand, str)
+        p_value = float(cand.p_value) if cand.p_value is not None else 1.0
+        worse = cand.score < base.score if name != "TER" else cand.score > base.score
+        out.append(Comparison(name, float(base.score), float(cand.score), p_value, worse and p_value < 0.05))
+    return out
