@@ -13,7 +13,7 @@ cache_app = typer.Typer(help="Inspect or clear the translation memory (SQLite)."
 app.add_typer(cache_app, name="cache")
 
 
-def _memory():  # type: ignore[no-untyped-def]
+def _memory():
     from translate.cache import TranslationMemory
     from translate.settings import Settings
 

@@ -170,6 +170,5 @@ def register(glossary_app: typer.Typer) -> None:
     glossary_app.command("check")(check_command)
 
 
-# The ``glossary`` group lives in glossary_cmd (the editing commands); join it once it exists.
-if hasattr(glossary_cmd, "glossary_app"):
-    register(glossary_cmd.glossary_app)
+# The ``glossary`` group lives in glossary_cmd (the editing commands).
+register(glossary_cmd.glossary_app)

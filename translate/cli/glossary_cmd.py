@@ -1,3 +1,209 @@
-"""CLI commands: placeholder module, filled in by its issue."""
+"""``glossator glossary …``: read, validate and edit glossary files (never loads a model)."""
 
-from translate.cli import app  # noqa: F401
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from translate.cli import app
+
+glossary_app: typer.Typer = typer.Typer(
+    help="Inspect, validate and edit glossaries (YAML, TSV, CSV).", no_args_is_help=True
+)
+app.add_typer(glossary_app, name="glossary")
+
+GlossaryArg = Annotated[Path, typer.Argument(help="Glossary file (.yaml, .tsv or .csv).")]
+
+
+def _load(path: Path):
+    from glossary.io import iter_warnings, load_glossary
+
+    glossary = load_glossary(path)
+    for warning in iter_warnings(glossary):
+        typer.echo(f"Warning: {warning}", err=True)
+    return glossary
+
+
+@glossary_app.command("list")
+def list_command(glossary: GlossaryArg, json_out: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """List entries as source → target.
+
+    Example: glossator glossary list corpus/glossary.yaml
+    """
+    terms = _load(glossary).terms
+    if json_out:
+        typer.echo(json.dumps([t.to_dict() for t in terms], ensure_ascii=False, indent=2))
+        return
+    for term in terms:
+        typer.echo(f"{term.source}\t{term.target}")
+
+
+@glossary_app.command("show")
+def show_command(glossary: GlossaryArg, source: Annotated[str, typer.Argument(help="German term.")]) -> None:
+    """Show one entry with all its fields.
+
+    Example: glossator glossary show corpus/glossary.yaml Terrormiliz
+    """
+    from translate.errors import UsageError
+
+    for term in _load(glossary).terms:
+        if term.key == (source if term.case_sensitive else source.casefold()):
+            typer.echo(json.dumps(term.to_dict(), ensure_ascii=False, indent=2))
+            return
+    raise UsageError(f"{glossary}: no entry {source!r}. See: glossator glossary list {glossary}")
+
+
+@glossary_app.command("search")
+def search_command(glossary: GlossaryArg, text: Annotated[str, typer.Argument(help="Text to look for.")]) -> None:
+    """Entries whose source, target or variants contain TEXT (case-insensitive).
+
+    Example: glossator glossary search corpus/glossary.yaml miliz
+    """
+    needle = text.casefold()
+    for term in _load(glossary).terms:
+        fields = (term.source, term.target, *term.variants, *term.target_variants)
+        if any(needle in f.casefold() for f in fields):
+            typer.echo(f"{term.source}\t{term.target}")
+
+
+@glossary_app.command("validate")
+def validate_command(glossary: GlossaryArg) -> None:
+    """Parse the file and report the first error (exit 3) or the entry count.
+
+    Example: glossator glossary validate corpus/glossary.yaml
+    """
+    typer.echo(f"{glossary}: {len(_load(glossary))} entries, valid")
+
+
+@glossary_app.command("stats")
+def stats_command(glossary: GlossaryArg) -> None:
+    """Counts of entries by status and tag.
+
+    Example: glossator glossary stats corpus/glossary.yaml
+    """
+    from collections import Counter
+
+    terms = _load(glossary).terms
+    typer.echo(f"entries\t{len(terms)}")
+    for status, count in sorted(Counter(t.status for t in terms).items()):
+        typer.echo(f"status\t{status}\t{count}")
+    for tag, count in sorted(Counter(tag for t in terms for tag in t.tags).items()):
+        typer.echo(f"tag\t{tag}\t{count}")
+    typer.echo(f"with forbidden renderings\t{sum(bool(t.forbidden) for t in terms)}")
+
+
+def _edit(path: Path, change) -> None:
+    """Read, change and write *path* atomically under a lock file, so concurrent edits never lose an entry."""
+    from filelock import FileLock, Timeout
+
+    from glossary.errors import GlossaryLockError
+    from glossary.io import load_glossary, save_glossary
+    from glossary.model import Glossary
+
+    try:
+        with FileLock(str(path) + ".lock", timeout=30):
+            current = load_glossary(path) if path.exists() else Glossary(name=path.name)
+            save_glossary(change(current), path)
+    except Timeout as exc:
+        raise GlossaryLockError(f"{path}: another edit holds {path}.lock for 30 s. Retry.") from exc
+
+
+@glossary_app.command("add")
+def add_command(
+    glossary: GlossaryArg,
+    source: Annotated[str, typer.Argument(help="German term, base form.")],
+    target: Annotated[str, typer.Argument(help="English target.")],
+    forbidden: Annotated[list[str] | None, typer.Option("--forbidden", help="Forbidden rendering; repeatable.")] = None,
+    plural: Annotated[str | None, typer.Option("--plural", help="English plural if irregular.")] = None,
+    note: Annotated[str | None, typer.Option("--note")] = None,
+    case_sensitive: Annotated[bool, typer.Option("--case-sensitive")] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace an existing entry.")] = False,
+) -> None:
+    """Add an entry (atomic, under a file lock; the file is created if missing).
+
+    Example: glossator glossary add corpus/glossary.yaml Waffenruhe ceasefire --forbidden "weapons rest"
+    """
+    from glossary.errors import GlossaryError
+    from glossary.model import Glossary, Term
+
+    term = Term(
+        source=source.strip(),
+        target=target.strip(),
+        forbidden=tuple(forbidden or ()),
+        target_plural=plural,
+        note=note,
+        case_sensitive=case_sensitive,
+    )
+    if not term.source or not term.target:
+        raise GlossaryError("source and target must not be empty.")
+
+    def change(current: Glossary) -> Glossary:
+        existing = [t for t in current.terms if t.key == term.key]
+        if existing and not replace:
+            raise GlossaryError(f"{glossary}: {source!r} exists ({existing[0].origin}). Use --replace to change it.")
+        terms = [term if t.key == term.key else t for t in current.terms] if existing else [*current.terms, term]
+        return Glossary(tuple(terms), current.source_language, current.target_language, current.name, current.extra)
+
+    _edit(glossary, change)
+    typer.echo(f"{'replaced' if replace else 'added'} {source} → {target} in {glossary}")
+
+
+@glossary_app.command("remove")
+def remove_command(glossary: GlossaryArg, source: Annotated[str, typer.Argument(help="German term.")]) -> None:
+    """Remove an entry (atomic, under a file lock).
+
+    Example: glossator glossary remove corpus/glossary.yaml Waffenruhe
+    """
+    from glossary.errors import GlossaryError
+    from glossary.model import Glossary
+
+    def change(current: Glossary) -> Glossary:
+        kept = tuple(t for t in current.terms if t.key not in (source, source.casefold()))
+        if len(kept) == len(current.terms):
+            raise GlossaryError(f"{glossary}: no entry {source!r} to remove.")
+        return Glossary(kept, current.source_language, current.target_language, current.name, current.extra)
+
+    if not glossary.exists():
+        raise GlossaryError(f"{glossary}: glossary file not found. Check the path.")
+    _edit(glossary, change)
+    typer.echo(f"removed {source} from {glossary}")
+
+
+@glossary_app.command("export")
+def export_command(
+    glossary: GlossaryArg,
+    output: Annotated[Path, typer.Option("-o", "--output", help="Target file; format from .yaml/.tsv/.csv.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")] = False,
+) -> None:
+    """Write the glossary in another format (lossless for our fields).
+
+    Example: glossator glossary export corpus/glossary.yaml -o terms.tsv
+    """
+    from glossary.io import save_glossary
+    from translate.errors import OutputError
+
+    if output.resolve() == glossary.resolve():
+        raise OutputError(f"{output}: output would overwrite the input glossary. Choose another -o.")
+    if output.exists() and not force:
+        raise OutputError(f"{output}: output exists. Pass --force to overwrite it.")
+    if output.suffix.lower() not in (".yaml", ".yml", ".tsv", ".csv"):
+        raise OutputError(f"{output}: unknown format {output.suffix!r}. Use .yaml, .tsv or .csv.")
+    data = _load(glossary)
+    save_glossary(data, output)
+    typer.echo(f"wrote {len(data)} entries to {output}")
+
+
+@glossary_app.command("import")
+def import_command(
+    source: Annotated[Path, typer.Argument(help="TSV/CSV/YAML glossary to convert.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="YAML glossary to write.")],
+    force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")] = False,
+) -> None:
+    """Convert a TSV/CSV glossary (e.g. a DeepL export) to our YAML format.
+
+    Example: glossator glossary import deepl.tsv -o glossary.yaml
+    """
+    export_command(source, output, force)
