@@ -22,7 +22,7 @@ def test_seed_article_paragraph(corpus_article):
     paragraph = corpus_article.read_text(encoding="utf-8").split("\n\n")[1]
     sentences = split_sentences(paragraph)
     assert len(sentences) == 4
-    assert sentences[2].startswith("Begründet wurde die Truppenreduzierung mit \"bedeutendem Fortschritt\"")
+    assert sentences[2].startswith('Begründet wurde die Truppenreduzierung mit "bedeutendem Fortschritt"')
 
 
 def test_blank_input_has_no_sentences():
