@@ -66,6 +66,7 @@ CASES: tuple[Case, ...] = (
     ),
     Case(("translate", "{article}", "-o", "{tmp}/out.en.txt"), exit_code=4),
     Case(("cache", "stats")),
+    Case(("evaluate", "{corpus}/manifest.yaml", "--bootstrap", "10"), install="test_model"),
     Case(("glossary", "list", "{glossary}")),
     Case(("glossary", "show", "{glossary}", "Terrormiliz")),
     Case(("glossary", "search", "{glossary}", "miliz")),

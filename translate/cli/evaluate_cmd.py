@@ -1,3 +1,68 @@
-"""CLI commands: placeholder module, filled in by its issue."""
+"""``glossator evaluate``: the whole loop over a corpus manifest (translate, score, check terms, report)."""
 
-from translate.cli import app  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from translate.cli import app
+
+
+@app.command("evaluate")
+def evaluate_command(
+    manifest: Annotated[Path, typer.Argument(help="Corpus manifest (YAML).")] = Path("corpus/manifest.yaml"),
+    formats: Annotated[
+        list[str] | None, typer.Option("--format", "-f", help="table, json, markdown or junit; repeatable.")
+    ] = None,
+    output_dir: Annotated[
+        Path | None, typer.Option("-o", "--output-dir", help="Write report.<ext> files here.")
+    ] = None,
+    baseline: Annotated[Path | None, typer.Option("--baseline", help="Earlier JSON report to compare with.")] = None,
+    min_bleu: Annotated[float | None, typer.Option("--min-bleu")] = None,
+    min_chrf: Annotated[float | None, typer.Option("--min-chrf")] = None,
+    min_term_accuracy: Annotated[float | None, typer.Option("--min-term-accuracy", help="Percent.")] = None,
+    max_violations: Annotated[int | None, typer.Option("--max-violations")] = None,
+    bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Bootstrap samples for CIs.")] = 1000,
+) -> None:
+    """Translate, score and term-check a corpus; print the first format, write all to -o DIR.
+
+    Example: glossator evaluate corpus/manifest.yaml --format markdown --format json -o report/ --min-term-accuracy 100
+    """
+    from glossary.fileio import atomic_write_text
+    from translate.errors import CheckFailed, UsageError
+    from translate.evaluate import compare_to_baseline, evaluate, load_report
+    from translate.reports import EXTENSIONS, RENDERERS, check_gates
+    from translate.settings import Settings
+
+    formats = formats or ["table"]
+    unknown = [f for f in formats if f not in RENDERERS]
+    if unknown:
+        raise UsageError(f"--format {unknown[0]}: use one of {', '.join(RENDERERS)}.")
+    base = load_report(baseline) if baseline else None  # fail fast on an old schema, before translating
+    report = evaluate(manifest, Settings.from_env(), bootstrap=bootstrap)
+    failures = []
+    if base is not None:
+        report["baseline"] = compare_to_baseline(report, base)
+        failures += [
+            f"{c['document']}: {c['metric']} dropped significantly ({c['baseline']:.2f} → {c['candidate']:.2f}, "
+            f"p={c['p_value']:.3f})"
+            for c in report["baseline"]
+            if c["significant_drop"]
+        ]
+    gates = check_gates(
+        report,
+        min_bleu=min_bleu,
+        min_chrf=min_chrf,
+        min_term_accuracy=min_term_accuracy,
+        max_violations=max_violations,
+    )
+    if output_dir is not None:
+        output_dir.mkdir(parents=True, exist_ok=True)
+        for fmt in formats:
+            atomic_write_text(output_dir / f"report.{EXTENSIONS[fmt]}", RENDERERS[fmt](report, gates))
+    typer.echo(RENDERERS[formats[0]](report, gates), nl=False)
+    failures += [g["message"] for g in gates if not g["passed"]]
+    if failures:
+        raise CheckFailed("; ".join(failures))

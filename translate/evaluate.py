@@ -1,0 +1,215 @@
+"""``glossator evaluate``: translate every document of a corpus manifest, score it, check its terms.
+
+Manifest (YAML, version 1; paths relative to the manifest)::
+
+    version: 1
+    glossary: glossary.yaml            # optional
+    documents:
+      - id: iraq-troops
+        source: iraq-troops.de.txt
+        references: [iraq-troops.en.txt, iraq-troops.refB.en.txt]
+        align: paragraphs              # or lines (WMT files); default paragraphs
+        limit: 200                     # optional: first N segments
+        docids: newstest2020.de-en.docids   # optional, per-line document ids (lines only)
+
+The report is a plain dict with ``schema_version`` so CI can keep it and compare a later run against it
+(``--baseline``) with sacrebleu's paired bootstrap resampling.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from glossary.fileio import read_text
+from translate.errors import CorpusError
+from translate.settings import Settings
+
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class ManifestDocument:
+    id: str
+    source: Path
+    references: tuple[Path, ...]
+    align: str = "paragraphs"
+    limit: int | None = None
+    docids: Path | None = None
+
+
+@dataclass(frozen=True)
+class Manifest:
+    path: Path
+    documents: tuple[ManifestDocument, ...]
+    glossary: Path | None = None
+
+
+def load_manifest(path: Path) -> Manifest:
+    import yaml
+
+    text = read_text(path, what="manifest")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+        raise CorpusError(f"{where}: invalid YAML in manifest. Fix the syntax there.") from None
+    if not isinstance(data, dict) or not isinstance(data.get("documents"), list) or not data["documents"]:
+        raise CorpusError(f"{path}: a manifest needs 'version: 1' and a non-empty 'documents' list.")
+    if data.get("version", 1) != 1:
+        raise CorpusError(f"{path}: manifest version {data.get('version')!r} is not supported; use 1.")
+    base = path.parent
+
+    def existing(value: Any, where: str) -> Path:
+        if not isinstance(value, str) or not value:
+            raise CorpusError(f"{path}: {where} must be a file path.")
+        file = base / value
+        if not file.is_file():
+            raise CorpusError(f"{path}: {where} names a missing file {file}. Fix the path in the manifest.")
+        return file
+
+    documents: list[ManifestDocument] = []
+    for i, entry in enumerate(data["documents"]):
+        if not isinstance(entry, dict) or "id" not in entry:
+            raise CorpusError(f"{path}: document {i + 1} needs an 'id'.")
+        where = f"document {entry['id']!r}"
+        refs = entry.get("references") or []
+        if not isinstance(refs, list) or not refs:
+            raise CorpusError(f"{path}: {where} needs at least one reference.")
+        align = entry.get("align", "paragraphs")
+        if align not in ("paragraphs", "lines"):
+            raise CorpusError(f"{path}: {where}: align must be 'paragraphs' or 'lines'.")
+        documents.append(
+            ManifestDocument(
+                id=str(entry["id"]),
+                source=existing(entry.get("source"), f"{where} source"),
+                references=tuple(existing(r, f"{where} reference") for r in refs),
+                align=align,
+                limit=entry.get("limit"),
+                docids=existing(entry["docids"], f"{where} docids") if entry.get("docids") else None,
+            )
+        )
+    glossary = existing(data["glossary"], "glossary") if data.get("glossary") else None
+    return Manifest(path, tuple(documents), glossary)
+
+
+def _units(text: str, align: str, limit: int | None) -> list[str]:
+    if align == "lines":
+        units = text.splitlines()
+    else:
+        units = [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n")]
+        units = [u for u in units if u]
+    return units[:limit] if limit else units
+
+
+def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, bootstrap: int = 1000) -> dict[str, Any]:
+    """Translate, score and term-check every document; returns the report dict (see module doc)."""
+    from translate import __version__
+    from translate.pipeline import DocumentInput, translate_documents
+    from translate.scoring import score
+
+    manifest = load_manifest(manifest_path)
+    glossary = None
+    if manifest.glossary is not None:
+        from glossary.io import load_glossary
+
+        glossary = load_glossary(manifest.glossary)
+    inputs, refs, sources = [], [], []
+    for doc in manifest.documents:
+        source_units = _units(read_text(doc.source, what="source"), doc.align, doc.limit)
+        ref_units = [_units(read_text(r, what="reference"), doc.align, doc.limit) for r in doc.references]
+        for ref, units in zip(doc.references, ref_units, strict=True):
+            if len(units) != len(source_units):
+                raise CorpusError(
+                    f"{manifest_path}: document {doc.id!r}: {ref} has {len(units)} {doc.align} but "
+                    f"{doc.source} has {len(source_units)}. Align them."
+                )
+        sources.append(source_units)
+        refs.append(ref_units)
+        inputs.append(DocumentInput(doc.id, "\n\n".join(source_units) + "\n", "txt"))
+    results = translate_documents(inputs, settings, glossary=glossary, engine=engine)
+
+    documents: list[dict[str, Any]] = []
+    all_hyp: list[str] = []
+    all_src: list[str] = []
+    all_refs: list[list[str]] = []
+    for doc, result, src_units, ref_units in zip(manifest.documents, results, sources, refs, strict=True):
+        hyps = _units(result.text, "paragraphs", None)
+        report = score(hyps, ref_units, sources=src_units, glossary=glossary, bootstrap=bootstrap)
+        counts = result.term_counts()
+        documents.append(
+            {
+                "id": doc.id,
+                "source": str(doc.source),
+                "references": [str(r) for r in doc.references],
+                "segments": len(hyps),
+                "scores": report.to_dict(),
+                "terms": counts,
+                "violations": counts["missing"] + counts["forbidden"],
+                "hypotheses": hyps,
+                "rows": [
+                    {"source": s, "output": h, "references": [r[i] for r in ref_units]}
+                    for i, (s, h) in enumerate(zip(src_units, hyps, strict=True))
+                ],
+            }
+        )
+        all_hyp += hyps
+        all_src += src_units
+        if not all_refs:
+            all_refs = [[] for _ in ref_units]
+        for stream, units in zip(all_refs, ref_units, strict=False):
+            stream += units
+    same_ref_count = len({len(d["references"]) for d in documents}) == 1
+    corpus = (
+        score(all_hyp, all_refs, sources=all_src, glossary=glossary, bootstrap=bootstrap).to_dict()
+        if same_ref_count
+        else None
+    )
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "glossator_version": __version__,
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "manifest": str(manifest_path),
+        "model": results[0].model_id if results else None,
+        "glossary": str(manifest.glossary) if manifest.glossary else None,
+        "glossary_digest": glossary.digest() if glossary is not None else None,
+        "corpus": corpus,
+        "documents": documents,
+    }
+
+
+def load_report(path: Path) -> dict[str, Any]:
+    try:
+        data = json.loads(read_text(path, what="baseline report"))
+    except json.JSONDecodeError as exc:
+        raise CorpusError(f"{path}: not a JSON report ({exc.msg} at line {exc.lineno}).") from None
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if version != SCHEMA_VERSION:
+        raise CorpusError(
+            f"{path}: report schema version {version!r}, this Glossator reads {SCHEMA_VERSION}. "
+            "Re-create the baseline with this version: glossator evaluate --format json."
+        )
+    return data
+
+
+def compare_to_baseline(report: dict[str, Any], baseline: dict[str, Any], samples: int = 1000) -> list[dict[str, Any]]:
+    """Paired bootstrap per document present in both reports; each row says whether the drop is significant."""
+    from translate.errors import InputError
+    from translate.scoring import compare
+
+    base_docs = {d["id"]: d for d in baseline["documents"]}
+    rows = []
+    for doc in report["documents"]:
+        base = base_docs.get(doc["id"])
+        if base is None:
+            continue
+        if len(base["hypotheses"]) != len(doc["hypotheses"]):
+            raise InputError(f"baseline document {doc['id']!r} has a different number of segments; re-create it.")
+        refs = [[row["references"][i] for row in doc["rows"]] for i in range(len(doc["rows"][0]["references"]))]
+        for comparison in compare(base["hypotheses"], doc["hypotheses"], refs, samples=samples):
+            rows.append({"document": doc["id"], **comparison.to_dict()})
+    return rows
