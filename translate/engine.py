@@ -10,6 +10,7 @@ ctranslate2 and sentencepiece are imported inside :meth:`CT2Engine._load`, on th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -66,6 +67,9 @@ class CT2Engine:
     max_batch_tokens: int = 2048
     _translator: Any = field(default=None, init=False, repr=False)
     _sp: Any = field(default=None, init=False, repr=False)
+    # Models with learned position tables (the project's test model) declare their length limit in
+    # metadata.json ("max_positions"); longer inputs are truncated by CTranslate2 instead of failing.
+    _max_positions: int | None = field(default=None, init=False, repr=False)
 
     @property
     def model_id(self) -> str:
@@ -86,6 +90,12 @@ class CT2Engine:
                         f"package {self.package.code} at {root} has no {needed.name}. "
                         f"Reinstall it: glossator models remove {self.package.code} && glossator models install …"
                     )
+            try:
+                metadata = json.loads((root / "metadata.json").read_text(encoding="utf-8"))
+                limit = metadata.get("max_positions")
+                self._max_positions = int(limit) if isinstance(limit, int) and limit > 2 else None
+            except (OSError, ValueError):
+                self._max_positions = None
             try:
                 self._sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
                 self._translator = ctranslate2.Translator(
@@ -129,6 +139,9 @@ class CT2Engine:
         batch = [list(sp.encode(s, out_type=str)) for s in sentences]
         prefixes = [list(p) if p else None for p in target_prefixes] if target_prefixes else None
         beam = max(self.decode.beam_size, num_hypotheses)
+        max_input, max_output = 1024, self.decode.max_decoding_length
+        if self._max_positions is not None:
+            max_input, max_output = self._max_positions, min(max_output, self._max_positions - 2)
         results = translator.translate_batch(
             batch,
             target_prefix=prefixes,
@@ -137,7 +150,8 @@ class CT2Engine:
             beam_size=beam,
             num_hypotheses=num_hypotheses,
             length_penalty=self.decode.length_penalty,
-            max_decoding_length=self.decode.max_decoding_length,
+            max_decoding_length=max_output,
+            max_input_length=max_input,
             return_scores=True,
             return_attention=return_attention,
         )

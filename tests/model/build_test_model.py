@@ -259,6 +259,7 @@ def write_package(model_dir: Path, sp_model: Path, zip_path: Path) -> None:
         "code": PACKAGE_NAME,
         "type": "translate",
         "glossator_test_fixture": True,
+        "max_positions": MAX_LEN,  # learned position table: longer inputs are truncated by the engine
         "description": "Glossator's test model: memorises the corpus article as a generic engine renders it.",
     }
     top = f"translate-{PACKAGE_NAME}-{PACKAGE_VERSION.replace('.', '_')}"

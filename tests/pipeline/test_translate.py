@@ -207,3 +207,11 @@ def test_unwritable_output_directory(model, tmp_path, monkeypatch):
     monkeypatch.setattr(os, "access", lambda p, mode: False if Path(p) == locked else real_access(p, mode))
     result = run("translate", ARTICLE, "-o", locked / "out.en.txt")
     assert result.exit_code == 5 and "not writable" in result.stderr
+
+
+def test_input_longer_than_the_models_position_table_is_truncated_not_fatal(model):
+    engine = load_engine(Settings.from_env())
+    long_sentence = " ".join(["Die Truppenstärke bleibt gleich, sagt der Sondergesandte"] * 60) + "."
+    assert len(engine.source_pieces(long_sentence)) > 256
+    [[hyp]] = engine.translate([long_sentence])
+    assert isinstance(hyp.text, str)
