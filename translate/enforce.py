@@ -169,27 +169,36 @@ def translate_with_terms(
             continue
         pending.append((i, best, first))
 
-    prefixes: list[list[str]] = []
-    prefixed: list[tuple[int, tuple[TermCheck, ...]]] = []
+    # Prefix forcing, one missing term per round, left to right: each round keeps everything forced so far
+    # (the previous prefix) and lets the model continue after the next term. One batched call per round.
+    state: dict[int, tuple[Hypothesis, int, tuple[TermCheck, ...]]] = {}
     for i, best, first in pending:
         text, method = _align_repair(engine, sentences[i], best, matches[i])
         checks = tuple(check_segment(matches[i], text))
         if _all_ok(checks):
             results[i] = EnforcedSentence(sentences[i], text, _mark_enforced(first, checks), method)
-            continue
-        # Prefix forcing for the first term still missing; the rest of the sentence is the model's.
-        missing = next(c.match for c in check_segment(matches[i], repair_forbidden(best.text, matches[i])) if not c.ok)
-        cut = _insertion_point(best, sentences[i], missing)
-        head = list(best.tokens[:cut])
-        term = _cased(missing.english, cut == 0, missing.term.case_sensitive)
-        prefixes.append(head + engine.text_to_pieces(term))
-        prefixed.append((i, first))
-    if prefixed:
-        outputs = engine.translate([sentences[i] for i, _ in prefixed], target_prefixes=prefixes)
-        for (i, first), hyps in zip(prefixed, outputs, strict=True):
-            text = repair_forbidden(hyps[0].text, matches[i])
-            checks = tuple(check_segment(matches[i], text))
-            results[i] = EnforcedSentence(sentences[i], text, _mark_enforced(first, checks), "prefix")
+        else:
+            state[i] = (best, 0, first)
+    for _ in range(min(8, max((len(matches[i]) for i in state), default=0))):
+        requests: list[tuple[int, list[str]]] = []
+        for i, (hyp, forced, _first) in state.items():
+            checks = tuple(check_segment(matches[i], repair_forbidden(hyp.text, matches[i])))
+            missing = sorted((c.match for c in checks if not c.ok), key=lambda m: m.start)
+            if not missing:
+                continue
+            term = missing[0]
+            cut = max(_insertion_point(hyp, sentences[i], term), forced)
+            english = _cased(term.english, cut == 0, term.term.case_sensitive)
+            requests.append((i, list(hyp.tokens[:cut]) + engine.text_to_pieces(english)))
+        if not requests:
+            break
+        outputs = engine.translate([sentences[i] for i, _ in requests], target_prefixes=[p for _, p in requests])
+        for (i, prefix), hyps in zip(requests, outputs, strict=True):
+            state[i] = (hyps[0], len(prefix), state[i][2])
+    for i, (hyp, _, first) in state.items():
+        text = repair_forbidden(hyp.text, matches[i])
+        checks = tuple(check_segment(matches[i], text))
+        results[i] = EnforcedSentence(sentences[i], text, _mark_enforced(first, checks), "prefix")
     return [r for r in results if r is not None]
 
 
