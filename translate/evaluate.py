@@ -98,11 +98,9 @@ def load_manifest(path: Path) -> Manifest:
 
 
 def _units(text: str, align: str, limit: int | None) -> list[str]:
-    if align == "lines":
-        units = text.splitlines()
-    else:
-        units = [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n")]
-        units = [u for u in units if u]
+    from translate.scoring import paragraphs
+
+    units = text.splitlines() if align == "lines" else paragraphs(text)
     return units[:limit] if limit else units
 
 

@@ -130,7 +130,8 @@ class Aligned:
     numbers: list[int]  # 1-based line (or paragraph) number of each kept segment
 
 
-def _paragraphs(text: str) -> list[str]:
+def paragraphs(text: str) -> list[str]:
+    """Blank-line paragraphs of *text*, each with its whitespace collapsed; empty ones dropped."""
     blocks = [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n")]
     return [b for b in blocks if b]
 
@@ -162,7 +163,7 @@ def read_aligned(
         columns = [[lines[i] for i in keep] for lines in line_sets]
         unit, numbers = "line", [i + 1 for i in keep]
     else:
-        paragraph_sets = [_paragraphs(text) for text in texts]
+        paragraph_sets = [paragraphs(text) for text in texts]
         pcounts = [len(p) for p in paragraph_sets]
         # A single paragraph per file is not an alignment: the line counts simply differ.
         if mode == "lines" or len(set(pcounts)) != 1 or pcounts[0] < 2:
