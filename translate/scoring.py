@@ -72,10 +72,11 @@ class ScoreReport:
         return data
 
 
-def _metrics() -> list[tuple[str, Any]]:
+def _metrics(sentence: bool = False) -> list[tuple[str, Any]]:
+    """The three metrics; sentence-level BLEU uses effective order, as ``sacrebleu --sentence-level`` does."""
     from sacrebleu.metrics import BLEU, CHRF, TER
 
-    return [("BLEU", BLEU()), ("chrF++", CHRF(word_order=2)), ("TER", TER())]
+    return [("BLEU", BLEU(effective_order=sentence)), ("chrF++", CHRF(word_order=2)), ("TER", TER())]
 
 
 def score(
@@ -108,7 +109,7 @@ def score(
         results.append(MetricScore(name, float(corpus.score), low, high, signature))
     sentences: list[dict[str, float]] = []
     if sentence:
-        scorers = _metrics()
+        scorers = _metrics(sentence=True)
         for i, hyp in enumerate(hyps):
             sentences.append(
                 {name: round(float(m.sentence_score(hyp, [r[i] for r in refs]).score), 4) for name, m in scorers}

@@ -67,6 +67,25 @@ def test_scores_equal_sacrebleu_command_line(tmp_path, n_refs):
         assert f"nrefs:{n_refs}" in metrics[name]["signature"]
 
 
+@pytest.mark.parametrize(
+    ("name", "flags"), [("BLEU", ["bleu"]), ("chrF++", ["chrf", "--chrf-word-order", "2"]), ("TER", ["ter"])]
+)
+def test_sentence_scores_equal_sacrebleu_sentence_level(tmp_path, name, flags):
+    hyp = head(tmp_path, "hyp.en", WMT / "newstest2021.de-en.refB.en", n=40)
+    ref = head(tmp_path, "ref.en", WMT / "newstest2021.de-en.en", n=40)
+    cli = subprocess.run(
+        [sys.executable, "-m", "sacrebleu", str(ref), "-i", str(hyp), "-m", *flags, "-sl", "-b", "-w", "4"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    expected = [float(line) for line in cli.stdout.split()]
+    result = run("score", hyp, "--ref", ref, "--json", "--sentence", "--bootstrap", "0")
+    assert result.exit_code == 0, result.output
+    assert "effective_order" not in result.stderr  # no sacrebleu warning per sentence
+    assert [s[name] for s in json.loads(result.stdout)["sentences"]] == pytest.approx(expected, abs=1e-4)
+
+
 def test_confidence_intervals_and_term_accuracy_on_the_corpus():
     result = run(
         "score",
