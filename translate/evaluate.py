@@ -116,9 +116,10 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
         from glossary.io import load_glossary
 
         glossary = load_glossary(manifest.glossary)
-    inputs, refs, sources = [], [], []
+    inputs, refs, sources, docids = [], [], [], []
     for doc in manifest.documents:
         source_units = _units(read_text(doc.source, what="source"), doc.align, doc.limit)
+        docids.append(_docids(manifest_path, doc, len(source_units)))
         ref_units = [_units(read_text(r, what="reference"), doc.align, doc.limit) for r in doc.references]
         for ref, units in zip(doc.references, ref_units, strict=True):
             if len(units) != len(source_units):
@@ -135,24 +136,41 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
     all_hyp: list[str] = []
     all_src: list[str] = []
     all_refs: list[list[str]] = []
-    for doc, result, src_units, ref_units in zip(manifest.documents, results, sources, refs, strict=True):
+    matcher = None
+    if glossary is not None:
+        from glossary.match import TermMatcher
+
+        matcher = TermMatcher(glossary)
+    for doc, result, src_units, ref_units, ids in zip(manifest.documents, results, sources, refs, docids, strict=True):
         hyps = _units(result.text, "paragraphs", None)
-        report = score(hyps, ref_units, sources=src_units, glossary=glossary, bootstrap=bootstrap)
+        report = score(hyps, ref_units, sources=src_units, glossary=glossary, bootstrap=bootstrap, sentence=True)
         counts = result.term_counts()
+        enforced = _enforced_per_unit(src_units, result.segments)
+        rows = [
+            {
+                "source": s,
+                "output": h,
+                "references": [r[i] for r in ref_units],
+                "scores": report.sentences[i],
+                "terms": segment_terms(matcher, s, h, enforced[i]) if matcher is not None else [],
+                **({"docid": ids[i]} if ids else {}),
+            }
+            for i, (s, h) in enumerate(zip(src_units, hyps, strict=True))
+        ]
+        scores = report.to_dict()
+        scores.pop("sentences", None)  # kept per row instead
         documents.append(
             {
                 "id": doc.id,
                 "source": str(doc.source),
                 "references": [str(r) for r in doc.references],
                 "segments": len(hyps),
-                "scores": report.to_dict(),
+                "scores": scores,
                 "terms": counts,
                 "violations": counts["missing"] + counts["forbidden"],
                 "hypotheses": hyps,
-                "rows": [
-                    {"source": s, "output": h, "references": [r[i] for r in ref_units]}
-                    for i, (s, h) in enumerate(zip(src_units, hyps, strict=True))
-                ],
+                "rows": rows,
+                **({"by_docid": by_docid(rows)} if ids else {}),
             }
         )
         all_hyp += hyps
@@ -178,6 +196,90 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
         "corpus": corpus,
         "documents": documents,
     }
+
+
+def _docids(manifest_path: Path, doc: ManifestDocument, count: int) -> list[str]:
+    """The per-line WMT document ids of *doc* (empty without a docids file); their count must match."""
+    if doc.docids is None:
+        return []
+    if doc.align != "lines":
+        raise CorpusError(f"{manifest_path}: document {doc.id!r}: docids need 'align: lines'.")
+    ids = read_text(doc.docids, what="docids").splitlines()[: doc.limit or None]
+    if len(ids) != count:
+        raise CorpusError(
+            f"{manifest_path}: document {doc.id!r}: {doc.docids} has {len(ids)} lines but {doc.source} has "
+            f"{count}. Use the docids file of the same test set."
+        )
+    return [i.strip() for i in ids]
+
+
+def _enforced_per_unit(units: list[str], segments: Any) -> list[set[tuple[str, str]]]:
+    """For each unit (paragraph or line), the (term, surface) pairs the pipeline had to enforce in it.
+
+    The pipeline's segments are sentences in document order; each belongs to the first unit at or after the
+    current one that contains it.
+    """
+    enforced: list[set[tuple[str, str]]] = [set() for _ in units]
+    unit = 0
+    for segment in segments:
+        while unit < len(units) - 1 and segment.source.strip() not in units[unit]:
+            unit += 1
+        for check in segment.checks:
+            if check.get("status") == "enforced":
+                enforced[unit].add((check["source"], check["surface"]))
+    return enforced
+
+
+def segment_terms(
+    matcher: Any, source: str, output: str, enforced: set[tuple[str, str]] | None = None
+) -> list[dict[str, Any]]:
+    """Term verdicts of one segment for the report: source span, status, and where the output shows it.
+
+    A term present in the output is ``"enforced"`` when its (source, surface) is in *enforced* (the pipeline
+    had to force it), else ``"ok"``. ``output_spans`` are ``[start, end, kind]`` with kind ``"term"`` (the
+    target as found) or ``"forbidden"``, so a report can highlight both sides without searching again.
+    """
+    import re
+
+    from glossary.check import check_segment
+
+    verdicts = []
+    taken: list[tuple[int, int]] = []  # a term found twice must point at two places in the output
+    for check in check_segment(matcher.find(source), output):
+        status = check.status
+        if status == "ok" and (check.match.term.source, check.match.surface) in (enforced or set()):
+            status = "enforced"
+        spans = []
+        for text, kind in [(check.found, "term"), *((f, "forbidden") for f in check.forbidden_found)]:
+            for hit in re.finditer(re.escape(text), output, re.IGNORECASE) if text else ():
+                if all(hit.end() <= a or hit.start() >= b for a, b in taken):
+                    taken.append(hit.span())
+                    spans.append([hit.start(), hit.end(), kind])
+                    break
+        verdicts.append({**check.to_dict(), "status": status, "output_spans": spans})
+    return verdicts
+
+
+def by_docid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Scores per WMT document id (in first-seen order): segments, BLEU, chrF++, TER and term violations."""
+    from translate.scoring import score
+
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row["docid"], []).append(row)
+    out = []
+    for docid, members in groups.items():
+        refs = [[m["references"][i] for m in members] for i in range(len(members[0]["references"]))]
+        metrics = score([m["output"] for m in members], refs, bootstrap=0).to_dict()["metrics"]
+        out.append(
+            {
+                "docid": docid,
+                "segments": len(members),
+                **{name: round(m["score"], 2) for name, m in metrics.items()},
+                "violations": sum(t["status"] in ("missing", "forbidden") for m in members for t in m["terms"]),
+            }
+        )
+    return out
 
 
 def load_report(path: Path) -> dict[str, Any]:
