@@ -6,8 +6,8 @@ import json
 import xml.etree.ElementTree as ET
 from typing import Any
 
-FORMATS = ("table", "json", "markdown", "junit")
-EXTENSIONS = {"table": "txt", "json": "json", "markdown": "md", "junit": "xml"}
+FORMATS = ("table", "json", "markdown", "junit", "html")
+EXTENSIONS = {"table": "txt", "json": "json", "markdown": "md", "junit": "xml", "html": "html"}
 
 
 def _metric(scores: dict[str, Any], name: str) -> str:
@@ -119,7 +119,19 @@ def render_junit(report: dict[str, Any], gates: list[dict[str, Any]] | None = No
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
-RENDERERS = {"table": render_table, "json": render_json, "markdown": render_markdown, "junit": render_junit}
+def render_html(report: dict[str, Any], gates: list[dict[str, Any]] | None = None) -> str:
+    from translate.html_report import render_html as render
+
+    return render(report, gates)
+
+
+RENDERERS = {
+    "table": render_table,
+    "json": render_json,
+    "markdown": render_markdown,
+    "junit": render_junit,
+    "html": render_html,
+}
 
 
 def check_gates(

@@ -14,7 +14,7 @@ from translate.cli import app
 def evaluate_command(
     manifest: Annotated[Path, typer.Argument(help="Corpus manifest (YAML).")] = Path("corpus/manifest.yaml"),
     formats: Annotated[
-        list[str] | None, typer.Option("--format", "-f", help="table, json, markdown or junit; repeatable.")
+        list[str] | None, typer.Option("--format", "-f", help="table, json, markdown, junit or html; repeatable.")
     ] = None,
     output_dir: Annotated[
         Path | None, typer.Option("-o", "--output-dir", help="Write report.<ext> files here.")
