@@ -164,3 +164,30 @@ def test_paired_bootstrap_detects_a_significant_drop():
     drops = compare(refs, other, [refs], samples=200)
     assert all(c.significant_drop and c.p_value < 0.05 for c in drops)
     assert not any(c.significant_drop for c in compare(other, other, [refs], samples=200))
+
+
+def test_parallel_statistics_give_identical_scores_intervals_and_sentences(monkeypatch):
+    from translate import scoring
+
+    hyp = (WMT / "newstest2021.de-en.refB.en").read_text(encoding="utf-8").splitlines()[:120]
+    refs = [
+        (WMT / "newstest2021.de-en.en").read_text(encoding="utf-8").splitlines()[:120],
+        (WMT / "newstest2020.de-en.refB.en").read_text(encoding="utf-8").splitlines()[:120],
+    ]
+    serial = scoring.score(hyp, refs, bootstrap=200, sentence=True)
+    monkeypatch.setattr(scoring, "PARALLEL_MIN_SEGMENTS", 10)
+    monkeypatch.setattr(scoring, "_workers", lambda: 2)
+    import concurrent.futures
+
+    pools = []
+
+    class CountingPool(concurrent.futures.ProcessPoolExecutor):
+        def __init__(self, *args, **kwargs):
+            pools.append(self)
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", CountingPool)
+    parallel = scoring.score(hyp, refs, bootstrap=200, sentence=True)
+    assert len(pools) == 1  # the statistics really were extracted in worker processes
+    assert parallel == serial  # scores, intervals, signatures (nrefs:2|bs:200) and every sentence score
+    assert "nrefs:2|bs:200" in parallel.metrics[0].signature
