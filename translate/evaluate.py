@@ -26,6 +26,7 @@ from typing import Any
 
 from glossary.fileio import read_text
 from translate.errors import CorpusError
+from translate.scoring import Statistics
 from translate.settings import Settings
 
 SCHEMA_VERSION = 1
@@ -135,7 +136,7 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
     documents: list[dict[str, Any]] = []
     all_hyp: list[str] = []
     all_src: list[str] = []
-    all_refs: list[list[str]] = []
+    all_stats: list[Statistics] = []
     matcher = None
     if glossary is not None:
         from glossary.match import TermMatcher
@@ -170,21 +171,24 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
                 "violations": counts["missing"] + counts["forbidden"],
                 "hypotheses": hyps,
                 "rows": rows,
-                **({"by_docid": by_docid(rows)} if ids else {}),
+                **({"by_docid": by_docid(rows, report.statistics)} if ids else {}),
             }
         )
         all_hyp += hyps
         all_src += src_units
-        if not all_refs:
-            all_refs = [[] for _ in ref_units]
-        for stream, units in zip(all_refs, ref_units, strict=False):
-            stream += units
-    same_ref_count = len({len(d["references"]) for d in documents}) == 1
-    corpus = (
-        score(all_hyp, all_refs, sources=all_src, glossary=glossary, bootstrap=bootstrap).to_dict()
-        if same_ref_count
-        else None
-    )
+        assert report.statistics is not None
+        all_stats.append(report.statistics)
+    corpus = None
+    if len({len(d["references"]) for d in documents}) == 1:  # one set of reference streams for all
+        from translate.scoring import ScoreReport, join_statistics, score_statistics
+
+        accuracy = None
+        if glossary is not None:
+            from glossary.check import term_accuracy
+
+            accuracy = term_accuracy(all_src, all_hyp, matcher or glossary).to_dict()
+        metrics = score_statistics(join_statistics(all_stats), bootstrap)
+        corpus = ScoreReport(metrics, len(all_hyp), term_accuracy=accuracy).to_dict()
     return {
         "schema_version": SCHEMA_VERSION,
         "glossator_version": __version__,
@@ -260,23 +264,28 @@ def segment_terms(
     return verdicts
 
 
-def by_docid(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Scores per WMT document id (in first-seen order): segments, BLEU, chrF++, TER and term violations."""
-    from translate.scoring import score
+def by_docid(rows: list[dict[str, Any]], statistics: Any) -> list[dict[str, Any]]:
+    """Scores per WMT document id (in first-seen order): segments, BLEU, chrF++, TER and term violations.
 
-    groups: dict[str, list[dict[str, Any]]] = {}
-    for row in rows:
-        groups.setdefault(row["docid"], []).append(row)
+    *statistics* are the document's sacrebleu segment statistics (aligned with *rows*); each group is scored
+    from its rows' statistics, without tokenizing again.
+    """
+    from translate.scoring import score_statistics, select_statistics
+
+    groups: dict[str, list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault(row["docid"], []).append(i)
     out = []
     for docid, members in groups.items():
-        refs = [[m["references"][i] for m in members] for i in range(len(members[0]["references"]))]
-        metrics = score([m["output"] for m in members], refs, bootstrap=0).to_dict()["metrics"]
+        metrics = score_statistics(select_statistics(statistics, members), bootstrap=0)
         out.append(
             {
                 "docid": docid,
                 "segments": len(members),
-                **{name: round(m["score"], 2) for name, m in metrics.items()},
-                "violations": sum(t["status"] in ("missing", "forbidden") for m in members for t in m["terms"]),
+                **{m.name: round(m.score, 2) for m in metrics},
+                "violations": sum(
+                    t["status"] in ("missing", "forbidden") for i in members for t in rows[i]["terms"]
+                ),
             }
         )
     return out

@@ -49,6 +49,9 @@ class MetricScore:
         }
 
 
+Statistics = dict[str, tuple[list[Any], int]]  # metric → (per-segment statistics, sacrebleu's num_refs)
+
+
 @dataclass(frozen=True)
 class ScoreReport:
     metrics: tuple[MetricScore, ...]
@@ -56,6 +59,8 @@ class ScoreReport:
     sentences: tuple[dict[str, float], ...] = ()
     term_accuracy: dict[str, Any] | None = None
     warnings: tuple[str, ...] = field(default=())
+    # sacrebleu's per-segment statistics by metric, to score subsets or unions without re-extracting them.
+    statistics: Statistics | None = field(default=None, compare=False, repr=False)
 
     def metric(self, name: str) -> MetricScore:
         return next(m for m in self.metrics if m.name == name)
@@ -97,17 +102,8 @@ def score(
             raise InputError(f"{len(hypotheses)} hypothesis segments but a reference has {len(stream)}.")
     refs = [list(stream) for stream in references]
     hyps = list(hypotheses)
-    results = []
     stats = _segment_statistics(hyps, refs)
-    for name, metric in _metrics():
-        corpus = _corpus_score(metric, stats[name], bootstrap)
-        if bootstrap > 1:
-            low, high = corpus._mean - corpus._ci, corpus._mean + corpus._ci
-        else:
-            low = high = None
-        signature = f"{name}|" + metric.get_signature().format()
-        low, high = (float(low), float(high)) if low is not None and high is not None else (None, None)
-        results.append(MetricScore(name, float(corpus.score), low, high, signature))
+    results = score_statistics(stats, bootstrap)
     sentences: list[dict[str, float]] = []
     if sentence:
         # sentence_score(h, r) is the metric computed from that one segment's statistics; reuse them.
@@ -121,7 +117,34 @@ def score(
         from glossary.check import term_accuracy
 
         accuracy = term_accuracy(list(sources), hyps, glossary).to_dict()
-    return ScoreReport(tuple(results), len(hyps), tuple(sentences), accuracy)
+    return ScoreReport(tuple(results), len(hyps), tuple(sentences), accuracy, statistics=stats)
+
+
+def score_statistics(stats: Statistics, bootstrap: int = 1000) -> tuple[MetricScore, ...]:
+    """The three corpus scores (with intervals and signatures) from per-segment statistics."""
+    results = []
+    for name, metric in _metrics():
+        corpus = _corpus_score(metric, stats[name], bootstrap)
+        low = high = None
+        if bootstrap > 1:
+            low, high = float(corpus._mean - corpus._ci), float(corpus._mean + corpus._ci)
+        signature = f"{name}|" + metric.get_signature().format()
+        results.append(MetricScore(name, float(corpus.score), low, high, signature))
+    return tuple(results)
+
+
+def select_statistics(stats: Statistics, indices: Sequence[int]) -> Statistics:
+    """The statistics of some segments (e.g. one WMT document)."""
+    return {name: ([rows[i] for i in indices], refs) for name, (rows, refs) in stats.items()}
+
+
+def join_statistics(parts: Sequence[Statistics]) -> Statistics:
+    """The statistics of several scored inputs together (e.g. all documents of a corpus)."""
+    joined: Statistics = {}
+    for name in METRICS:
+        counts = {part[name][1] for part in parts}
+        joined[name] = ([row for part in parts for row in part[name][0]], counts.pop() if len(counts) == 1 else -1)
+    return joined
 
 
 PARALLEL_MIN_SEGMENTS = 400  # below this, starting worker processes costs more than it saves

@@ -25,6 +25,7 @@ from translate.cli import app
 from translate.evaluate import evaluate, segment_terms
 from translate.html_report import render_html
 from translate.models import install_package
+from translate.scoring import score
 from translate.settings import Settings
 
 CHROMIUM_FLAGS = [
@@ -272,11 +273,26 @@ def test_wmt_rows_carry_document_ids_and_scores_per_docid(tmp_path):
         "version: 1\ndocuments:\n  - id: nt2020\n"
         f"    source: {wmt / 'newstest2020.de-en.de'}\n"
         f"    references: [{wmt / 'newstest2020.de-en.en'}, {wmt / 'newstest2020.de-en.refB.en'}]\n"
-        f"    docids: {wmt / 'newstest2020.de-en.docids'}\n    align: lines\n    limit: 30\n",
+        f"    docids: {wmt / 'newstest2020.de-en.docids'}\n    align: lines\n    limit: 30\n"
+        "  - id: nt2021\n"
+        f"    source: {wmt / 'newstest2021.de-en.de'}\n"
+        f"    references: [{wmt / 'newstest2021.de-en.en'}, {wmt / 'newstest2021.de-en.refB.en'}]\n"
+        "    align: lines\n    limit: 20\n",
         encoding="utf-8",
     )
     report = evaluate(manifest, Settings.from_env(), engine=FakeEngine(), bootstrap=0)
     doc = report["documents"][0]
+    # Scores per docid and for the whole corpus come from reused statistics: they equal scoring afresh.
+    first = [r for r in doc["rows"] if r["docid"] == doc["by_docid"][0]["docid"]]
+    fresh = score([r["output"] for r in first], [[r["references"][i] for r in first] for i in (0, 1)], bootstrap=0)
+    assert {m: doc["by_docid"][0][m] for m in ("BLEU", "chrF++", "TER")} == {
+        m.name: round(m.score, 2) for m in fresh.metrics
+    }
+    rows = doc["rows"] + report["documents"][1]["rows"]
+    fresh = score([r["output"] for r in rows], [[r["references"][i] for r in rows] for i in (0, 1)], bootstrap=0)
+    assert {m: v["score"] for m, v in report["corpus"]["metrics"].items()} == {
+        m.name: round(m.score, 4) for m in fresh.metrics
+    }
     ids = (wmt / "newstest2020.de-en.docids").read_text(encoding="utf-8").splitlines()[:30]
     assert [r["docid"] for r in doc["rows"]] == ids
     groups = doc["by_docid"]
