@@ -11,11 +11,11 @@ import typer
 from translate.cli import app
 
 glossary_app: typer.Typer = typer.Typer(
-    help="Inspect, validate and edit glossaries (YAML, TSV, CSV).", no_args_is_help=True
+    help="Inspect, validate, lint and edit glossaries (YAML, TSV, CSV, TBX).", no_args_is_help=True
 )
 app.add_typer(glossary_app, name="glossary")
 
-GlossaryArg = Annotated[Path, typer.Argument(help="Glossary file (.yaml, .tsv or .csv).")]
+GlossaryArg = Annotated[Path, typer.Argument(help="Glossary file (.yaml, .tsv, .csv or .tbx).")]
 
 
 def _load(path: Path):
@@ -175,22 +175,24 @@ def remove_command(glossary: GlossaryArg, source: Annotated[str, typer.Argument(
 @glossary_app.command("export")
 def export_command(
     glossary: GlossaryArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Target file; format from .yaml/.tsv/.csv.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Target file; format from .yaml/.tsv/.csv/.tbx.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")] = False,
 ) -> None:
     """Write the glossary in another format (lossless for our fields).
 
-    Example: glossator glossary export corpus/glossary.yaml -o terms.tsv
+    Examples: glossator glossary export corpus/glossary.yaml -o terms.tsv
+    glossator glossary export corpus/glossary.yaml -o terms.tbx (TBX v3 TBX-Basic, for Trados/memoQ)
     """
-    from glossary.io import save_glossary
+    from glossary.io import SUFFIX_HINT, SUFFIXES, save_glossary
+    from glossary.tbx import is_tbx_path
     from translate.errors import OutputError
 
     if output.resolve() == glossary.resolve():
         raise OutputError(f"{output}: output would overwrite the input glossary. Choose another -o.")
     if output.exists() and not force:
         raise OutputError(f"{output}: output exists. Pass --force to overwrite it.")
-    if output.suffix.lower() not in (".yaml", ".yml", ".tsv", ".csv"):
-        raise OutputError(f"{output}: unknown format {output.suffix!r}. Use .yaml, .tsv or .csv.")
+    if output.suffix.lower() not in SUFFIXES and not is_tbx_path(output):
+        raise OutputError(f"{output}: unknown format {output.suffix!r}. {SUFFIX_HINT}.")
     data = _load(glossary)
     save_glossary(data, output)
     typer.echo(f"wrote {len(data)} entries to {output}")
@@ -198,12 +200,13 @@ def export_command(
 
 @glossary_app.command("import")
 def import_command(
-    source: Annotated[Path, typer.Argument(help="TSV/CSV/YAML glossary to convert.")],
+    source: Annotated[Path, typer.Argument(help="TSV/CSV/TBX/YAML glossary to convert.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="YAML glossary to write.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")] = False,
 ) -> None:
-    """Convert a TSV/CSV glossary (e.g. a DeepL export) to our YAML format.
+    """Convert a TSV/CSV glossary (e.g. a DeepL export) or a TBX term base (TBX v2 or v3) to our YAML format.
 
-    Example: glossator glossary import deepl.tsv -o glossary.yaml
+    Examples: glossator glossary import deepl.tsv -o glossary.yaml
+    glossator glossary import memoq-export.tbx -o glossary.yaml
     """
     export_command(source, output, force)
