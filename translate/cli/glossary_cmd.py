@@ -95,6 +95,47 @@ def stats_command(glossary: GlossaryArg) -> None:
     typer.echo(f"with forbidden renderings\t{sum(bool(t.forbidden) for t in terms)}")
 
 
+@glossary_app.command("lint")
+def lint_command(
+    glossary: GlossaryArg,
+    json_out: Annotated[bool, typer.Option("--json", help="Findings as JSON.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 7).")] = False,
+) -> None:
+    """Find duplicate, conflicting, overlapping, empty and self-contradicting entries.
+
+    One line per finding: origin (file:line), severity, kind, message. Exit 7 if there are errors (or, with
+    --strict, warnings); exit 3 if the file cannot be read at all.
+
+    Example: glossator glossary lint corpus/glossary.yaml
+    """
+    from glossary.io import iter_warnings, load_glossary
+    from glossary.lint import ERROR, lint
+    from translate.errors import CheckFailed
+
+    data = load_glossary(glossary, allow_duplicates=True)  # lint reports every duplicate itself
+    for warning in iter_warnings(data):
+        typer.echo(f"Warning: {warning}", err=True)
+    findings = lint(data)
+    errors = sum(f.severity == ERROR for f in findings)
+    warnings = len(findings) - errors
+    if json_out:
+        report = {
+            "glossary": str(glossary),
+            "entries": len(data),
+            "errors": errors,
+            "warnings": warnings,
+            "findings": [f.to_dict() for f in findings],
+        }
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            typer.echo(finding.format())
+        if not findings:
+            typer.echo(f"{glossary}: {len(data)} entries, no findings")
+    if errors or (strict and warnings):
+        raise CheckFailed(f"{glossary}: {errors} error(s), {warnings} warning(s) in {len(data)} entries.")
+
+
 def _edit(path: Path, change) -> None:
     """Read, change and write *path* atomically under a lock file, so concurrent edits never lose an entry."""
     from filelock import FileLock, Timeout
