@@ -187,12 +187,23 @@ def dump_yaml(glossary: Glossary) -> str:
     return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False))
 
 
-def save_glossary(glossary: Glossary, path: str | Path) -> None:
-    """Write *glossary* atomically in the format of *path*'s extension."""
+def save_glossary(glossary: Glossary, path: str | Path, *, keep_layout: bool = False) -> None:
+    """Write *glossary* atomically in the format of *path*'s extension.
+
+    With *keep_layout*, an existing YAML file is changed only where its entries differ from *glossary*
+    (comments, key order and list style elsewhere stay as they are), when the entry count is unchanged.
+    """
     from glossary.tbx import dump_tbx, is_tbx_path
 
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
+        if keep_layout and path.is_file():
+            from glossary.edit import splice_yaml
+
+            spliced = splice_yaml(read_text(path, what="glossary"), path, glossary)
+            if spliced is not None:
+                atomic_write_text(path, spliced)
+                return
         atomic_write_text(path, dump_yaml(glossary))
         return
     if is_tbx_path(path):

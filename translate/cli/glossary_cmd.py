@@ -136,8 +136,11 @@ def lint_command(
         raise CheckFailed(f"{glossary}: {errors} error(s), {warnings} warning(s) in {len(data)} entries.")
 
 
-def _edit(path: Path, change) -> None:
-    """Read, change and write *path* atomically under a lock file, so concurrent edits never lose an entry."""
+def _edit(path: Path, change, *, keep_layout: bool = False) -> None:
+    """Read, change and write *path* atomically under a lock file, so concurrent edits never lose an entry.
+
+    With *keep_layout* only the changed entries' lines of a YAML file are rewritten (see ``save_glossary``).
+    """
     from filelock import FileLock, Timeout
 
     from glossary.errors import GlossaryLockError
@@ -147,7 +150,7 @@ def _edit(path: Path, change) -> None:
     try:
         with FileLock(str(path) + ".lock", timeout=30):
             current = load_glossary(path) if path.exists() else Glossary(name=path.name)
-            save_glossary(change(current), path)
+            save_glossary(change(current), path, keep_layout=keep_layout)
     except Timeout as exc:
         raise GlossaryLockError(f"{path}: another edit holds {path}.lock for 30 s. Retry.") from exc
 
@@ -211,6 +214,77 @@ def remove_command(glossary: GlossaryArg, source: Annotated[str, typer.Argument(
         raise GlossaryError(f"{glossary}: glossary file not found. Check the path.")
     _edit(glossary, change)
     typer.echo(f"removed {source} from {glossary}")
+
+
+@glossary_app.command("edit")
+def edit_command(
+    glossary: GlossaryArg,
+    source: Annotated[str, typer.Argument(help="German term of the entry to change.")],
+    target: Annotated[str | None, typer.Option("--target", help="New English target.")] = None,
+    plural: Annotated[str | None, typer.Option("--plural", help="English plural ('' removes it).")] = None,
+    add_forbidden: Annotated[
+        list[str] | None, typer.Option("--add-forbidden", help="Add a forbidden rendering; repeatable.")
+    ] = None,
+    remove_forbidden: Annotated[
+        list[str] | None, typer.Option("--remove-forbidden", help="Remove a forbidden rendering; repeatable.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="New note ('' removes it).")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="approved, proposed or deprecated.")] = None,
+    add_variant: Annotated[
+        list[str] | None, typer.Option("--add-variant", help="Add a German variant; repeatable.")
+    ] = None,
+    domain: Annotated[str | None, typer.Option("--domain", help="New domain ('' removes it).")] = None,
+    rename: Annotated[str | None, typer.Option("--rename", help="New German source term.")] = None,
+) -> None:
+    """Change fields of one existing entry in place (atomic, under a file lock; other entries untouched).
+
+    In a YAML file only the edited entry's lines are rewritten: comments and layout elsewhere stay.
+
+    Example: glossator glossary edit corpus/glossary.yaml Terrormiliz --add-forbidden "terror group" --status approved
+    """
+    from glossary.edit import changed_fields, edit_term, find_term
+    from glossary.errors import GlossaryError
+    from glossary.model import STATUSES, Glossary
+    from translate.errors import UsageError
+
+    options = (target, plural, add_forbidden, remove_forbidden, note, status, add_variant, domain, rename)
+    if all(not o and o != "" for o in options):
+        raise UsageError(
+            "nothing to change: give at least one of --target, --plural, --add-forbidden, "
+            "--remove-forbidden, --note, --status, --add-variant, --domain, --rename."
+        )
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"--status must be one of {', '.join(STATUSES)} (got {status!r}).")
+    if not glossary.is_file():
+        raise GlossaryError(f"{glossary}: glossary file not found. Check the path.")
+    changed: list[str] = []
+    names: list[str] = []
+
+    def change(current: Glossary) -> Glossary:
+        edited = edit_term(
+            current,
+            source,
+            where=str(glossary),
+            target=target,
+            plural=plural,
+            add_forbidden=add_forbidden or (),
+            remove_forbidden=remove_forbidden or (),
+            note=note,
+            status=status,
+            add_variants=add_variant or (),
+            domain=domain,
+            rename=rename,
+        )
+        index = find_term(current, source)
+        assert index is not None  # edit_term raised otherwise
+        changed.extend(changed_fields(current.terms[index], edited.terms[index]))
+        names.append(edited.terms[index].source)
+        if not changed:
+            raise UsageError(f"{glossary}: {current.terms[index].source!r} already has these values; nothing changed.")
+        return edited
+
+    _edit(glossary, change, keep_layout=True)
+    typer.echo(f"edited {names[0]} in {glossary}: {', '.join(changed)}")
 
 
 @glossary_app.command("export")
