@@ -164,3 +164,14 @@ def test_unusual_layout_falls_back_to_a_full_rewrite(tmp_path):
     g.write_text("version: 1\nterms: [{source: A, target: a}, {source: B, target: b}]\n", encoding="utf-8")
     assert run("glossary", "edit", g, "A", "--target", "ay").exit_code == 0
     assert load_glossary(g).terms == (Term("A", "ay"), Term("B", "b"))
+
+
+def test_readme_shows_the_new_commands():
+    readme = (CORPUS.parent / "README.md").read_text(encoding="utf-8")
+    for example in (
+        "`glossator glossary lint corpus/glossary.yaml --strict`",
+        "`glossator glossary edit corpus/glossary.yaml Terrormiliz --add-forbidden",
+        "`glossator glossary export corpus/glossary.yaml -o terms.tbx`",
+        "`glossator glossary import memoq.tbx -o glossary.yaml`",
+    ):
+        assert example in readme
