@@ -314,7 +314,9 @@ def dump_tbx(glossary: Glossary) -> str:
         for rendering in term.forbidden:
             _term_section(english, rendering, "forbidden", "deprecatedTerm")
     indent(root, space="  ")
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + tostring(root, encoding="unicode") + "\n"
+    # A raw CR would be read back as LF (XML normalises line ends); as a character reference it survives.
+    body_text = tostring(root, encoding="unicode").replace("\r", "&#13;")
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + body_text + "\n"
 
 
 def _term_section(lang_set: Element, text: str, role: str, admin: str, *, number: str | None = None) -> None:

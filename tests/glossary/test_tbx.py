@@ -29,7 +29,7 @@ EVERY_FIELD = Glossary(
             forbidden=("terror militia", "terrorist militia"),
             do_not_translate=False,
             status="proposed",
-            note='DPA <style> & "house" style\nsecond line',
+            note='DPA <style> & "house" style\r\nsecond\tline\n',
             domain="security",
             tags=("security", "news"),
             extra={"reviewer": "kim", "priority": 2, "refs": ["a", "b"], "nested": {"ok": True, "n": None}},
@@ -93,8 +93,10 @@ def test_written_tbx_marks_forbidden_terms_like_trados_and_memoq(tmp_path):
     ) in text
 
 
-# XML text: no control characters, no lone CR (XML normalises line ends); YAML-safe as well.
-_text = st.text(st.characters(codec="utf-8", categories=("L", "N", "P", "Zs", "S")), max_size=12)
+# Text for XML: letters, digits, punctuation, symbols, spaces, and the three control characters XML keeps.
+_text = st.text(
+    st.characters(codec="utf-8", categories=("L", "N", "P", "Zs", "S"), include_characters="\t\n\r"), max_size=12
+)
 _word = _text.filter(lambda s: s.strip() == s and s != "")
 
 
