@@ -347,3 +347,15 @@ def test_cli_refuses_unknown_export_format_listing_tbx(tmp_path):
     result = run("glossary", "export", CORPUS / "glossary.yaml", "-o", tmp_path / "g.xlsx")
     assert result.exit_code == 5
     assert result.stderr == f"Error: {tmp_path / 'g.xlsx'}: unknown format '.xlsx'. Use .yaml, .tsv, .csv or .tbx.\n"
+
+
+def test_external_dtd_is_not_fetched_and_parameter_entities_are_refused(tmp_path, http_server):
+    body = v3(SIMPLE_ENTRY, "de", "en").split("\n", 1)[1]
+    with_dtd = write(tmp_path, "dtd.tbx", f'<!DOCTYPE tbx SYSTEM "{http_server}/tbx.dtd">\n{body}')
+    assert load_glossary(with_dtd).terms == (Term("Stützpunkt", "base"),)
+    parameter = write(
+        tmp_path, "pe.tbx", f'<!DOCTYPE tbx [\n<!ENTITY % p SYSTEM "{http_server}/p.dtd">\n%p;\n]>\n{body}'
+    )
+    with pytest.raises(GlossaryError, match="declares the entity 'p'"):
+        load_glossary(parameter)
+    assert _Recorder.requests == []
