@@ -23,18 +23,30 @@ _TEXT_FIELDS = ("target_plural", "status", "note", "domain")
 KNOWN_FIELDS = ("source", "target", *_LIST_FIELDS, *_BOOL_FIELDS, *_TEXT_FIELDS)
 
 
-def load_glossary(path: str | Path) -> Glossary:
-    """Read one glossary; the format comes from the extension (.yaml/.yml, .tsv, .csv)."""
+SUFFIXES = (".yaml", ".yml", ".tsv", ".csv", ".tbx")
+SUFFIX_HINT = "Use .yaml, .tsv, .csv or .tbx"
+
+
+def load_glossary(path: str | Path, *, allow_duplicates: bool = False) -> Glossary:
+    """Read one glossary; the format comes from the extension (.yaml/.yml, .tsv, .csv, .tbx/.tbx.xml).
+
+    Two entries with the same source term are an error unless *allow_duplicates* (``glossary lint`` reads
+    that way so it can report every duplicate, not just the first).
+    """
+    from glossary.tbx import is_tbx_path, load_tbx
+
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".yaml", ".yml", ".tsv", ".csv"):
-        raise GlossaryError(f"{path}: unknown glossary format {suffix or '(none)'!r}. Use .yaml, .tsv or .csv.")
+    if suffix not in SUFFIXES and not is_tbx_path(path):
+        raise GlossaryError(f"{path}: unknown glossary format {suffix or '(none)'!r}. {SUFFIX_HINT}.")
     if not path.is_file():
         raise GlossaryError(f"{path}: glossary file not found. Check the path.")
+    if is_tbx_path(path):
+        return load_tbx(path, allow_duplicates=allow_duplicates)
     text = read_text(path, what="glossary")
     if suffix in (".yaml", ".yml"):
-        return _parse_yaml(text, path)
-    return _parse_table(text, path, "\t" if suffix == ".tsv" else ",")
+        return _parse_yaml(text, path, allow_duplicates)
+    return _parse_table(text, path, "\t" if suffix == ".tsv" else ",", allow_duplicates)
 
 
 def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
@@ -42,7 +54,7 @@ def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
     return Glossary.merge(load_glossary(p) for p in paths)
 
 
-def _parse_yaml(text: str, path: Path) -> Glossary:
+def _parse_yaml(text: str, path: Path, allow_duplicates: bool = False) -> Glossary:
     import yaml
 
     try:
@@ -72,11 +84,11 @@ def _parse_yaml(text: str, path: Path) -> Glossary:
         line = term_nodes[index].start_mark.line + 1 if index < len(term_nodes) else 0
         origin = f"{path}:{line}"
         term = _term_from_mapping(raw, origin, warnings)
-        if term.key in seen:
+        if term.key in seen and not allow_duplicates:
             raise GlossaryError(
                 f"{origin}: duplicate entry {term.source!r} (first at {seen[term.key]}). Merge or remove one."
             )
-        seen[term.key] = origin
+        seen.setdefault(term.key, origin)
         terms.append(term)
     extra = {k: v for k, v in data.items() if k not in ("version", "terms", "source_language", "target_language")}
     if warnings:
@@ -127,7 +139,7 @@ def _term_from_mapping(raw: Any, origin: str, warnings: list[str]) -> Term:
     return Term(source=source.strip(), target=target.strip(), extra=unknown, origin=origin, **fields)
 
 
-def _parse_table(text: str, path: Path, delimiter: str) -> Glossary:
+def _parse_table(text: str, path: Path, delimiter: str, allow_duplicates: bool = False) -> Glossary:
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
     header: list[str] | None = None
     if rows and {c.strip().lower() for c in rows[0]} >= {"source", "target"}:
@@ -155,9 +167,9 @@ def _parse_table(text: str, path: Path, delimiter: str) -> Glossary:
                 raise GlossaryError(f"{origin}: expected 'source{delimiter!r}target', got {len(row)} column(s).")
             raw = {"source": row[0], "target": row[1]}
         term = _term_from_mapping(raw, origin, warnings)
-        if term.key in seen:
+        if term.key in seen and not allow_duplicates:
             raise GlossaryError(f"{origin}: duplicate entry {term.source!r} (first at {seen[term.key]}).")
-        seen[term.key] = origin
+        seen.setdefault(term.key, origin)
         terms.append(term)
     return Glossary(terms=tuple(terms), name=path.name, extra={"warnings": warnings} if warnings else {})
 
@@ -175,11 +187,27 @@ def dump_yaml(glossary: Glossary) -> str:
     return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False))
 
 
-def save_glossary(glossary: Glossary, path: str | Path) -> None:
-    """Write *glossary* atomically in the format of *path*'s extension."""
+def save_glossary(glossary: Glossary, path: str | Path, *, keep_layout: bool = False) -> None:
+    """Write *glossary* atomically in the format of *path*'s extension.
+
+    With *keep_layout*, an existing YAML file is changed only where its entries differ from *glossary*
+    (comments, key order and list style elsewhere stay as they are), when the entry count is unchanged.
+    """
+    from glossary.tbx import dump_tbx, is_tbx_path
+
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
+        if keep_layout and path.is_file():
+            from glossary.edit import splice_yaml
+
+            spliced = splice_yaml(read_text(path, what="glossary"), path, glossary)
+            if spliced is not None:
+                atomic_write_text(path, spliced)
+                return
         atomic_write_text(path, dump_yaml(glossary))
+        return
+    if is_tbx_path(path):
+        atomic_write_text(path, dump_tbx(glossary))
         return
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     out = io.StringIO()

@@ -11,11 +11,11 @@ import typer
 from translate.cli import app
 
 glossary_app: typer.Typer = typer.Typer(
-    help="Inspect, validate and edit glossaries (YAML, TSV, CSV).", no_args_is_help=True
+    help="Inspect, validate, lint and edit glossaries (YAML, TSV, CSV, TBX).", no_args_is_help=True
 )
 app.add_typer(glossary_app, name="glossary")
 
-GlossaryArg = Annotated[Path, typer.Argument(help="Glossary file (.yaml, .tsv or .csv).")]
+GlossaryArg = Annotated[Path, typer.Argument(help="Glossary file (.yaml, .tsv, .csv or .tbx).")]
 
 
 def _load(path: Path):
@@ -95,8 +95,52 @@ def stats_command(glossary: GlossaryArg) -> None:
     typer.echo(f"with forbidden renderings\t{sum(bool(t.forbidden) for t in terms)}")
 
 
-def _edit(path: Path, change) -> None:
-    """Read, change and write *path* atomically under a lock file, so concurrent edits never lose an entry."""
+@glossary_app.command("lint")
+def lint_command(
+    glossary: GlossaryArg,
+    json_out: Annotated[bool, typer.Option("--json", help="Findings as JSON.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Warnings fail too (exit 7).")] = False,
+) -> None:
+    """Find duplicate, conflicting, overlapping, empty and self-contradicting entries.
+
+    One line per finding: origin (file:line), severity, kind, message. Exit 7 if there are errors (or, with
+    --strict, warnings); exit 3 if the file cannot be read at all.
+
+    Example: glossator glossary lint corpus/glossary.yaml
+    """
+    from glossary.io import iter_warnings, load_glossary
+    from glossary.lint import ERROR, lint
+    from translate.errors import CheckFailed
+
+    data = load_glossary(glossary, allow_duplicates=True)  # lint reports every duplicate itself
+    for warning in iter_warnings(data):
+        typer.echo(f"Warning: {warning}", err=True)
+    findings = lint(data)
+    errors = sum(f.severity == ERROR for f in findings)
+    warnings = len(findings) - errors
+    if json_out:
+        report = {
+            "glossary": str(glossary),
+            "entries": len(data),
+            "errors": errors,
+            "warnings": warnings,
+            "findings": [f.to_dict() for f in findings],
+        }
+        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+    else:
+        for finding in findings:
+            typer.echo(finding.format())
+        if not findings:
+            typer.echo(f"{glossary}: {len(data)} entries, no findings")
+    if errors or (strict and warnings):
+        raise CheckFailed(f"{glossary}: {errors} error(s), {warnings} warning(s) in {len(data)} entries.")
+
+
+def _edit(path: Path, change, *, keep_layout: bool = False) -> None:
+    """Read, change and write *path* atomically under a lock file, so concurrent edits never lose an entry.
+
+    With *keep_layout* only the changed entries' lines of a YAML file are rewritten (see ``save_glossary``).
+    """
     from filelock import FileLock, Timeout
 
     from glossary.errors import GlossaryLockError
@@ -106,7 +150,7 @@ def _edit(path: Path, change) -> None:
     try:
         with FileLock(str(path) + ".lock", timeout=30):
             current = load_glossary(path) if path.exists() else Glossary(name=path.name)
-            save_glossary(change(current), path)
+            save_glossary(change(current), path, keep_layout=keep_layout)
     except Timeout as exc:
         raise GlossaryLockError(f"{path}: another edit holds {path}.lock for 30 s. Retry.") from exc
 
@@ -172,25 +216,98 @@ def remove_command(glossary: GlossaryArg, source: Annotated[str, typer.Argument(
     typer.echo(f"removed {source} from {glossary}")
 
 
+@glossary_app.command("edit")
+def edit_command(
+    glossary: GlossaryArg,
+    source: Annotated[str, typer.Argument(help="German term of the entry to change.")],
+    target: Annotated[str | None, typer.Option("--target", help="New English target.")] = None,
+    plural: Annotated[str | None, typer.Option("--plural", help="English plural ('' removes it).")] = None,
+    add_forbidden: Annotated[
+        list[str] | None, typer.Option("--add-forbidden", help="Add a forbidden rendering; repeatable.")
+    ] = None,
+    remove_forbidden: Annotated[
+        list[str] | None, typer.Option("--remove-forbidden", help="Remove a forbidden rendering; repeatable.")
+    ] = None,
+    note: Annotated[str | None, typer.Option("--note", help="New note ('' removes it).")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="approved, proposed or deprecated.")] = None,
+    add_variant: Annotated[
+        list[str] | None, typer.Option("--add-variant", help="Add a German variant; repeatable.")
+    ] = None,
+    domain: Annotated[str | None, typer.Option("--domain", help="New domain ('' removes it).")] = None,
+    rename: Annotated[str | None, typer.Option("--rename", help="New German source term.")] = None,
+) -> None:
+    """Change fields of one existing entry in place (atomic, under a file lock; other entries untouched).
+
+    In a YAML file only the edited entry's lines are rewritten: comments and layout elsewhere stay.
+
+    Example: glossator glossary edit corpus/glossary.yaml Terrormiliz --add-forbidden "terror group" --status approved
+    """
+    from glossary.edit import changed_fields, edit_term, find_term
+    from glossary.errors import GlossaryError
+    from glossary.model import STATUSES, Glossary
+    from translate.errors import UsageError
+
+    options = (target, plural, add_forbidden, remove_forbidden, note, status, add_variant, domain, rename)
+    if all(not o and o != "" for o in options):
+        raise UsageError(
+            "nothing to change: give at least one of --target, --plural, --add-forbidden, "
+            "--remove-forbidden, --note, --status, --add-variant, --domain, --rename."
+        )
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"--status must be one of {', '.join(STATUSES)} (got {status!r}).")
+    if not glossary.is_file():
+        raise GlossaryError(f"{glossary}: glossary file not found. Check the path.")
+    changed: list[str] = []
+    names: list[str] = []
+
+    def change(current: Glossary) -> Glossary:
+        edited = edit_term(
+            current,
+            source,
+            where=str(glossary),
+            target=target,
+            plural=plural,
+            add_forbidden=add_forbidden or (),
+            remove_forbidden=remove_forbidden or (),
+            note=note,
+            status=status,
+            add_variants=add_variant or (),
+            domain=domain,
+            rename=rename,
+        )
+        index = find_term(current, source)
+        assert index is not None  # edit_term raised otherwise
+        changed.extend(changed_fields(current.terms[index], edited.terms[index]))
+        names.append(edited.terms[index].source)
+        if not changed:
+            raise UsageError(f"{glossary}: {current.terms[index].source!r} already has these values; nothing changed.")
+        return edited
+
+    _edit(glossary, change, keep_layout=True)
+    typer.echo(f"edited {names[0]} in {glossary}: {', '.join(changed)}")
+
+
 @glossary_app.command("export")
 def export_command(
     glossary: GlossaryArg,
-    output: Annotated[Path, typer.Option("-o", "--output", help="Target file; format from .yaml/.tsv/.csv.")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Target file; format from .yaml/.tsv/.csv/.tbx.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")] = False,
 ) -> None:
     """Write the glossary in another format (lossless for our fields).
 
-    Example: glossator glossary export corpus/glossary.yaml -o terms.tsv
+    Examples: glossator glossary export corpus/glossary.yaml -o terms.tsv
+    glossator glossary export corpus/glossary.yaml -o terms.tbx (TBX v3 TBX-Basic, for Trados/memoQ)
     """
-    from glossary.io import save_glossary
+    from glossary.io import SUFFIX_HINT, SUFFIXES, save_glossary
+    from glossary.tbx import is_tbx_path
     from translate.errors import OutputError
 
     if output.resolve() == glossary.resolve():
         raise OutputError(f"{output}: output would overwrite the input glossary. Choose another -o.")
     if output.exists() and not force:
         raise OutputError(f"{output}: output exists. Pass --force to overwrite it.")
-    if output.suffix.lower() not in (".yaml", ".yml", ".tsv", ".csv"):
-        raise OutputError(f"{output}: unknown format {output.suffix!r}. Use .yaml, .tsv or .csv.")
+    if output.suffix.lower() not in SUFFIXES and not is_tbx_path(output):
+        raise OutputError(f"{output}: unknown format {output.suffix!r}. {SUFFIX_HINT}.")
     data = _load(glossary)
     save_glossary(data, output)
     typer.echo(f"wrote {len(data)} entries to {output}")
@@ -198,12 +315,13 @@ def export_command(
 
 @glossary_app.command("import")
 def import_command(
-    source: Annotated[Path, typer.Argument(help="TSV/CSV/YAML glossary to convert.")],
+    source: Annotated[Path, typer.Argument(help="TSV/CSV/TBX/YAML glossary to convert.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="YAML glossary to write.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")] = False,
 ) -> None:
-    """Convert a TSV/CSV glossary (e.g. a DeepL export) to our YAML format.
+    """Convert a TSV/CSV glossary (e.g. a DeepL export) or a TBX term base (TBX v2 or v3) to our YAML format.
 
-    Example: glossator glossary import deepl.tsv -o glossary.yaml
+    Examples: glossator glossary import deepl.tsv -o glossary.yaml
+    glossator glossary import memoq-export.tbx -o glossary.yaml
     """
     export_command(source, output, force)
