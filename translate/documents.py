@@ -15,7 +15,7 @@ segments themselves gives back the input exactly.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
@@ -38,6 +38,7 @@ class Document:
     """Literal pieces and sentence pieces in order; ``segments`` are the sentences."""
 
     pieces: list[tuple[bool, str]] = field(default_factory=list)  # (is_sentence, text)
+    splitter: Callable[[str], list[tuple[int, int]]] = field(default=sentence_spans, repr=False, compare=False)
 
     @property
     def segments(self) -> list[str]:
@@ -66,18 +67,21 @@ class Document:
     def _text(self, text: str) -> None:
         """Split *text* into sentences; whitespace around and between them stays literal."""
         cursor = 0
-        for start, end in sentence_spans(text):
+        for start, end in self.splitter(text):
             self._literal(text[cursor:start])
             self.pieces.append((True, text[start:end]))
             cursor = end
         self._literal(text[cursor:])
 
 
-def read_document(text: str, fmt: str) -> Document:
-    """Split *text* (format ``txt``, ``lines`` or ``md``) into sentences and skeleton."""
+def read_document(text: str, fmt: str, splitter: Callable[[str], list[tuple[int, int]]] = sentence_spans) -> Document:
+    """Split *text* (format ``txt``, ``lines`` or ``md``) into sentences and skeleton.
+
+    *splitter* gives the sentence spans of a paragraph (default: SoMaJo; the pipeline passes a remembering one).
+    """
     if fmt not in FORMATS:
         raise ValueError(f"unknown document format {fmt!r}; use one of {', '.join(FORMATS)}")
-    doc = Document()
+    doc = Document(splitter=splitter)
     if fmt == "md":
         _read_markdown(text, doc)
         return doc

@@ -283,9 +283,7 @@ def by_docid(rows: list[dict[str, Any]], statistics: Any) -> list[dict[str, Any]
                 "docid": docid,
                 "segments": len(members),
                 **{m.name: round(m.score, 2) for m in metrics},
-                "violations": sum(
-                    t["status"] in ("missing", "forbidden") for i in members for t in rows[i]["terms"]
-                ),
+                "violations": sum(t["status"] in ("missing", "forbidden") for i in members for t in rows[i]["terms"]),
             }
         )
     return out

@@ -18,6 +18,7 @@ from glossary.model import Glossary
 from translate.cache import TranslationMemory, cache_key
 from translate.documents import read_document
 from translate.engine import Engine
+from translate.segment import sentence_spans, splitter_id
 from translate.settings import Settings
 
 Progress = Callable[[int, int], None]  # (sentences done, sentences to translate)
@@ -88,7 +89,11 @@ def translate_documents(
     from translate.enforce import translate_with_terms
 
     started = time.perf_counter()
-    documents = [read_document(item.text, item.fmt) for item in inputs]
+    memory = TranslationMemory(settings.cache_path) if settings.use_cache else None
+    splitter: Callable[[str], list[tuple[int, int]]] = sentence_spans
+    if memory is not None:
+        splitter = memory.remembering_splits(sentence_spans, splitter_id())
+    documents = [read_document(item.text, item.fmt, splitter) for item in inputs]
     unique = list(dict.fromkeys(s for doc in documents for s in doc.segments))
     if engine is None:
         from translate.engine import load_engine
@@ -99,9 +104,9 @@ def translate_documents(
     options = settings.decode.key()
     keys = {s: cache_key(engine.model_id, options, digest, s) for s in unique}
 
-    memory = TranslationMemory(settings.cache_path) if settings.use_cache else None
     done: dict[str, SegmentResult] = {}
     if memory is not None:
+        memory.save_splits()
         hits = memory.get_many(list(keys.values()))
         for sentence, key in keys.items():
             hit = hits.get(key)

@@ -14,6 +14,14 @@ from typing import Any
 
 
 @lru_cache(maxsize=1)
+def splitter_id() -> str:
+    """Names the splitter and its settings, so remembered splits are dropped when SoMaJo changes."""
+    from importlib.metadata import version
+
+    return f"somajo-{version('somajo')}-de_CMC-v1"
+
+
+@lru_cache(maxsize=1)
 def _splitter() -> Any:
     from somajo import SoMaJo
 

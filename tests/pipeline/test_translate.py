@@ -104,6 +104,36 @@ def test_memory_retranslates_only_changed_sentences(model, tmp_path):
     assert run("cache", "clear").stdout.startswith("removed 3 entries")
 
 
+def test_rerun_reuses_remembered_sentence_splits(model, tmp_path, monkeypatch):
+    from translate import segment
+
+    calls = []
+    real = segment.sentence_spans
+
+    def counting(paragraph):
+        if paragraph.strip():  # blank lines need no splitting and are never remembered
+            calls.append(paragraph)
+        return real(paragraph)
+
+    monkeypatch.setattr("translate.pipeline.sentence_spans", counting)
+    doc = tmp_path / "a.de.txt"
+    doc.write_text((CORPUS / "iraq-troops.de.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    first = run("translate", doc, "-o", tmp_path / "first.en.txt")
+    assert first.exit_code == 0 and calls
+    calls.clear()
+    second = run("translate", doc, "-o", tmp_path / "second.en.txt")
+    assert second.exit_code == 0 and calls == []  # every paragraph's split came from the memory
+    assert (tmp_path / "second.en.txt").read_bytes() == (tmp_path / "first.en.txt").read_bytes()
+    # An edited paragraph is split afresh; the others still come from the memory.
+    doc.write_text(doc.read_text(encoding="utf-8").replace("Gehen oder bleiben?", "Gehen? Oder bleiben?"))
+    assert run("translate", doc, "-o", tmp_path / "third.en.txt").exit_code == 0
+    assert calls == ["Gehen? Oder bleiben?"]
+    # --no-cache neither reads nor writes the memory.
+    calls.clear()
+    assert run("translate", doc, "--no-cache", "-o", tmp_path / "fourth.en.txt").exit_code == 0
+    assert len(calls) == len([p for p in doc.read_text(encoding="utf-8").splitlines() if p.strip()])
+
+
 def test_corrupt_memory_is_set_aside(model, tmp_path):
     cache = Settings.from_env().cache_path
     cache.parent.mkdir(parents=True, exist_ok=True)
