@@ -36,7 +36,8 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-sp
 .pass { background: #e3f3e8; color: #1b5e20; }
 .fail { background: var(--red-bg); color: var(--red); }
 .charts { display: flex; flex-wrap: wrap; gap: 16px; }
-.chart { flex: 1 1 420px; }
+.chart { flex: 1 1 360px; }
+.chart.wide { flex: 2 1 520px; }
 .chart svg { width: 100%; height: auto; }
 mark.term { background: #e3f3e8; border-bottom: 2px solid var(--ok); padding: 0 1px; }
 mark.term.enforced { background: #e3ecf7; border-bottom-color: #3b6ea8; }
@@ -136,7 +137,7 @@ def _score_chart(report: dict[str, Any]) -> str:
     groups = [(d["id"], d["scores"]) for d in report["documents"]]
     if report.get("corpus") and len(groups) > 1:
         groups.append(("all documents", report["corpus"]))
-    label_w, bar_w, row_h = 150, 380, 16
+    label_w, bar_w, row_h = 120, 340, 18
     height = 30 + len(groups) * (len(METRICS) * row_h + 12)
     parts = [f'<svg viewBox="0 0 {label_w + bar_w + 60} {height}" role="img" aria-label="Scores by document">']
     for tick in range(0, 101, 20):
@@ -153,20 +154,21 @@ def _score_chart(report: dict[str, Any]) -> str:
                 f'<rect class="bar" data-metric="{metric}" x="{label_w}" y="{y}" width="{width:.1f}" '
                 f'height="{row_h - 3}" fill="{COLORS[metric]}"><title>{metric} {m["score"]:.2f}</title></rect>'
             )
+            text_x = label_w + width + 4
             if m.get("ci95"):
                 lo, hi = (label_w + bar_w * max(0.0, min(v, 100.0)) / 100 for v in m["ci95"])
                 mid = y + (row_h - 3) / 2
                 parts.append(f'<line x1="{lo:.1f}" y1="{mid}" x2="{hi:.1f}" y2="{mid}" stroke="#222"/>')
-            parts.append(
-                f'<text x="{label_w + width + 4:.1f}" y="{y + 11}" font-size="10">{metric} {m["score"]:.1f}</text>'
-            )
+                text_x = max(text_x, hi + 4)
+            parts.append(f'<text x="{text_x:.1f}" y="{y + 12}" font-size="11">{metric} {m["score"]:.1f}</text>')
             y += row_h
         y += 12
     parts.append("</svg>")
     legend = "".join(f'<span><i style="background:{c}"></i>{m}</span>' for m, c in COLORS.items())
     note = "Bars: corpus score; whisker: 95% bootstrap interval. TER: lower is better."
     svg = "".join(parts)
-    return f'<div class="chart"><h2>Scores</h2><div class="legend">{legend}</div>{svg}<p class="sig">{note}</p></div>'
+    head = f'<h2>Scores</h2><div class="legend">{legend}</div>'
+    return f'<div class="chart wide">{head}{svg}<p class="sig">{note}</p></div>'
 
 
 def _terms_chart(report: dict[str, Any]) -> str:

@@ -60,7 +60,7 @@ def render_table(report: dict[str, Any], gates: list[dict[str, Any]] | None = No
     widths = [max(len(r[i]) for r in rows) for i in range(len(HEADER))]
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
-    lines.append(f"model {report['model']} · glossary {str(report['glossary_digest'])[:12]}")
+    lines.append(f"model {report['model']} · glossary {str(report['glossary_digest'] or 'none')[:12]}")
     for gate in gates or []:
         lines.append(f"{'PASS' if gate['passed'] else 'FAIL'} {gate['message']}")
     return "\n".join(lines) + "\n"
@@ -74,7 +74,7 @@ def render_markdown(report: dict[str, Any], gates: list[dict[str, Any]] | None =
     out = [
         "## Glossator quality report",
         "",
-        f"Model `{report['model']}` · glossary `{str(report['glossary_digest'])[:12]}` · "
+        f"Model `{report['model']}` · glossary `{str(report['glossary_digest'] or 'none')[:12]}` · "
         f"Glossator {report['glossator_version']}",
         "",
         "| " + " | ".join(HEADER) + " |",
