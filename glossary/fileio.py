@@ -76,13 +76,18 @@ def read_text(path: Path, *, encoding: str = "utf-8", what: str = "input file") 
         data = path.read_bytes()
     except OSError as exc:
         raise InputFileError(f"{path}: cannot read {what}: {exc.strerror}.") from exc
+    return decode_text(data, str(path), encoding=encoding)
+
+
+def decode_text(data: bytes, name: str, *, encoding: str = "utf-8") -> str:
+    """Decode the bytes of *name* (a path, or ``<stdin>``) as :func:`read_text` does, with the same errors."""
     if b"\x00" in data[:_BINARY_SNIFF_BYTES] and not encoding.lower().startswith("utf-16"):
-        raise InputFileError(f"{path}: looks like a binary file (NUL bytes), not text. Give a .txt or .md file.")
+        raise InputFileError(f"{name}: looks like a binary file (NUL bytes), not text. Give a .txt or .md file.")
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputFileError(
-            f"{path}: not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}). "
+            f"{name}: not valid {encoding} (byte 0x{data[exc.start]:02x} at offset {exc.start}). "
             f"Convert it to UTF-8 or pass --encoding (e.g. --encoding latin-1)."
         ) from exc
     except LookupError as exc:

@@ -245,3 +245,24 @@ def test_input_longer_than_the_models_position_table_is_truncated_not_fatal(mode
     assert len(engine.source_pieces(long_sentence)) > 256
     [[hyp]] = engine.translate([long_sentence])
     assert isinstance(hyp.text, str)
+
+
+@pytest.mark.parametrize(
+    ("data", "args", "message"),
+    [
+        (b"\x00\x01binary\x00", [], "<stdin>: looks like a binary file"),
+        ("Stützpunkt\n".encode("latin-1"), [], "<stdin>: not valid utf-8 (byte 0xfc at offset 2)"),
+        (b"Gehen oder bleiben?\n", ["--encoding", "klingon"], "unknown encoding 'klingon'"),
+    ],
+)
+def test_bad_stdin_is_bad_input_data(model, data, args, message):
+    result = CliRunner().invoke(app, ["translate", "-", *args], input=data)
+    assert result.exit_code == 3, result.output
+    assert message in result.stderr and result.stdout == ""
+
+
+def test_latin1_stdin_with_encoding(model):
+    result = CliRunner().invoke(
+        app, ["translate", "-", "--encoding", "latin-1"], input="Gehen oder bleiben?\n".encode("latin-1")
+    )
+    assert result.exit_code == 0 and result.stdout == "Go or stay?\n"

@@ -105,7 +105,7 @@ def translate_command(
     """
     from dataclasses import replace
 
-    from glossary.fileio import atomic_write_text, read_text
+    from glossary.fileio import atomic_write_text, decode_text, read_text
     from translate.documents import FORMATS, format_for_path
     from translate.errors import CheckFailed, UsageError
     from translate.pipeline import DocumentInput, translate_documents
@@ -131,13 +131,7 @@ def translate_command(
     documents = []
     for path in paths:
         if path is None:
-            data = sys.stdin.buffer.read()
-            if b"\x00" in data[:8192]:
-                raise UsageError("stdin looks like binary data, not text.")
-            try:
-                text = data.decode(encoding).removeprefix("\ufeff")
-            except UnicodeDecodeError as exc:
-                raise UsageError(f"stdin is not valid {encoding} (offset {exc.start}). Pass --encoding.") from exc
+            text = decode_text(sys.stdin.buffer.read(), "<stdin>", encoding=encoding)
             documents.append(DocumentInput("<stdin>", text, fmt or "txt"))
         else:
             documents.append(DocumentInput(str(path), read_text(path, encoding=encoding), fmt or format_for_path(path)))
