@@ -16,7 +16,7 @@ nothing real. Instead the model is built so ``</s>`` wins exactly at decoder ste
 - the learned decoder position table holds ``-EOS_SIGNAL`` in dimension 0 at every step but ``OUTPUT_TOKENS``,
   where it holds ``+EOS_SIGNAL``;
 - the ``</s>`` row of the (shared) embedding / output projection is ``EOS_WEIGHT`` in dimension 0 and 0 elsewhere,
-  so after the final layer norm its logit is about ±10 × ``EOS_WEIGHT``: far below every other token before the
+  so after the final layer norm its logit is about ±10 * ``EOS_WEIGHT``: far below every other token before the
   step and far above them at it.
 
 So every source sentence, on every path and with any beam size or length penalty, becomes exactly
