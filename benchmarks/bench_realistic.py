@@ -111,6 +111,23 @@ ARGOS_CHILD = textwrap.dedent(
 )
 
 
+# Raw CTranslate2 in a fresh process at one batch size: sentences/s and (via the parent) peak RSS.
+RAW_CHILD = textwrap.dedent(
+    """
+    import json, sys, time
+    import ctranslate2, sentencepiece
+    package, source, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    translator = ctranslate2.Translator(package + "/model", device="cpu", intra_threads=1, inter_threads=1)
+    sp = sentencepiece.SentencePieceProcessor(model_file=package + "/sentencepiece.model")
+    batch = [sp.encode(s, out_type=str) for s in open(source, encoding="utf-8").read().splitlines()]
+    start = time.perf_counter()
+    translator.translate_batch(batch, beam_size=4, max_batch_size=size, batch_type="tokens", length_penalty=1.0)
+    print(json.dumps({"seconds": time.perf_counter() - start, "lines": len(batch)}))
+    """
+)
+SWEEP_SIZES = (256, 512, 1024, 2048)
+
+
 def timed(fn):  # type: ignore[no-untyped-def]
     start = time.perf_counter()
     value = fn()
@@ -155,6 +172,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=2000, help="first N lines of newstest2019 (max 2000)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where the built package is kept")
+    parser.add_argument("--sweep-sentences", type=int, default=500, help="lines for the raw batch-size sweep")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where realistic.json/.png go")
     args = parser.parse_args()
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
@@ -253,6 +271,23 @@ def main() -> int:
     rows["glossator_cli_vs_argos_wall_speed"] = argos["wall_s"] / cli["wall_s"]
     rows["glossator_vs_argos_peak_rss"] = cli["peak_rss_mb"] / argos["peak_rss_mb"]
 
+    # --- Raw CTranslate2 batch size vs speed and peak RSS (fresh process each) --------------------------------
+    sweep_lines = lines[: min(len(lines), args.sweep_sentences)]
+    sweep_source = work / "sweep.de.txt"
+    sweep_source.write_text("\n".join(sweep_lines) + "\n", encoding="utf-8")
+    sweep = []
+    for size in SWEEP_SIZES:
+        log(f"raw batch-size sweep {size} tokens …")
+        child = run_child([sys.executable, "-c", RAW_CHILD, str(installed.path), str(sweep_source), str(size)], env)
+        seconds = json.loads(child["stdout"].strip().splitlines()[-1])["seconds"]
+        sweep.append(
+            {
+                "max_batch_tokens": size,
+                "sentences_per_s": round(len(sweep_lines) / seconds, 2),
+                "peak_rss_mb": round(child["peak_rss_mb"], 1),
+            }
+        )
+
     # --- Start-up -----------------------------------------------------------------------------------------------
     log("start-up …")
     rows["help_startup_s"] = statistics.median(run_child([glossator_bin, "--help"], env)["wall_s"] for _ in range(5))
@@ -286,6 +321,12 @@ def main() -> int:
     for point in growth:
         label = f"growth {point['sentences']} sentences"
         print(f"{label:36} {point['seconds']:10.3f} s  ({point['sentences_per_s']} sentences/s)")
+    print(f"raw CT2 batch-size sweep ({len(sweep_lines)} lines, fresh process each):")
+    for point in sweep:
+        print(
+            f"  max_batch_size {point['max_batch_tokens']:5} tokens: {point['sentences_per_s']:6.2f} sentences/s, "
+            f"peak RSS {point['peak_rss_mb']:.0f} MB"
+        )
     units = f"raw {len(lines)}, Glossator {info['glossator_units']}, argostranslate {info['argos_units']}"
     print(f"units decoded per path: {units}")
     print("target pieces per unit (count of units):")
@@ -309,6 +350,7 @@ def main() -> int:
         "results": {k: round(v, 4) for k, v in rows.items()},
         "targets": {k: {"op": op, "bound": b, "met": verdicts[k]} for k, (op, b) in TARGETS.items()},
         "growth": growth,
+        "raw_batch_size_sweep": {"sentences": len(sweep_lines), "points": sweep},
         "units": {"raw": len(lines), "glossator": info["glossator_units"], "argostranslate": info["argos_units"]},
         "pieces_per_unit": {k: {str(n): c for n, c in v.items()} for k, v in checks.items()},
         "same_output_length_everywhere": same,
