@@ -125,7 +125,26 @@ RAW_CHILD = textwrap.dedent(
     print(json.dumps({"seconds": time.perf_counter() - start, "lines": len(batch)}))
     """
 )
-SWEEP_SIZES = (256, 512, 1024, 2048)
+# Glossator's pipeline in a fresh process at one max_batch_tokens (engine and SoMaJo warmed up first).
+GLOSSATOR_CHILD = textwrap.dedent(
+    """
+    import json, sys, time
+    from translate.engine import load_engine
+    from translate.pipeline import DocumentInput, translate_documents
+    from translate.segment import split_sentences
+    from translate.settings import Settings
+    source, size = sys.argv[1], int(sys.argv[2])
+    settings = Settings.from_env(threads=1, use_cache=False, max_batch_tokens=size)
+    engine = load_engine(settings)
+    engine.translate(["Guten Morgen."])
+    split_sentences("Guten Morgen. Wie geht es?")
+    doc = [DocumentInput("sweep", open(source, encoding="utf-8").read(), "lines")]
+    start = time.perf_counter()
+    translate_documents(doc, settings, engine=engine)
+    print(json.dumps({"seconds": time.perf_counter() - start}))
+    """
+)
+SWEEP_SIZES = (64, 128, 256, 512, 2048)
 
 
 def timed(fn):  # type: ignore[no-untyped-def]
@@ -172,6 +191,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=2000, help="first N lines of newstest2019 (max 2000)")
     parser.add_argument("--cache", type=Path, default=DEFAULT_CACHE, help="where the built package is kept")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating raw/Glossator rounds")
     parser.add_argument("--sweep-sentences", type=int, default=500, help="lines for the raw batch-size sweep")
     parser.add_argument("--results", type=Path, default=RESULTS, help="where realistic.json/.png go")
     args = parser.parse_args()
@@ -216,26 +236,35 @@ def main() -> int:
     engine = CountingEngine(package=base.package, decode=base.decode, threads=1, max_batch_tokens=2048)
     translator, sp = engine._load()
     engine.translate(["Guten Morgen."])  # load and warm up outside the timings
-    lengths.clear()
     batch = [sp.encode(s, out_type=str) for s in lines]
-    log(f"raw translate_batch: {len(lines)} lines …")
-    raw_s, raw_results = timed(
-        lambda: translator.translate_batch(
-            batch, beam_size=BEAM, max_batch_size=2048, batch_type="tokens", length_penalty=1.0
-        )
-    )
-    checks["raw"] = dict(Counter(len(r.hypotheses[0]) for r in raw_results))
     nocache = settings.with_(use_cache=False)
     doc = [DocumentInput("wmt", source.read_text(encoding="utf-8"), "lines")]
-    log("Glossator pipeline (no memory) …")
-    glossator_s, results = timed(lambda: translate_documents(doc, nocache, engine=engine))
-    checks["glossator"] = dict(Counter(lengths))
+    # Alternate raw and Glossator (A B A B): this machine's speed drifts by up to ~30% over minutes, and one
+    # A-then-B pair in a fixed order turned that drift into the ratio. The ratio is total raw / total Glossator.
+    raw_runs: list[float] = []
+    glossator_runs: list[float] = []
+    for round_ in range(args.rounds):
+        log(f"round {round_ + 1}: raw translate_batch, {len(lines)} lines …")
+        raw_s, raw_results = timed(
+            lambda: translator.translate_batch(
+                batch, beam_size=BEAM, max_batch_size=2048, batch_type="tokens", length_penalty=1.0
+            )
+        )
+        raw_runs.append(raw_s)
+        checks["raw"] = dict(Counter(len(r.hypotheses[0]) for r in raw_results))
+        log(f"round {round_ + 1}: Glossator pipeline (no memory) …")
+        lengths.clear()
+        glossator_s, results = timed(lambda: translate_documents(doc, nocache, engine=engine))
+        glossator_runs.append(glossator_s)
+        checks["glossator"] = dict(Counter(lengths))
     info["glossator_units"] = len(results[0].segments)
     info["glossator_unique_units"] = len(lengths)
     info["raw_units"] = len(lines)
-    rows["raw_ct2_sentences_per_s"] = len(lines) / raw_s
-    rows["glossator_sentences_per_s"] = len(lines) / glossator_s
-    rows["glossator_vs_raw"] = raw_s / glossator_s
+    info["raw_runs_s"] = [round(x, 2) for x in raw_runs]
+    info["glossator_runs_s"] = [round(x, 2) for x in glossator_runs]
+    rows["raw_ct2_sentences_per_s"] = len(lines) * len(raw_runs) / sum(raw_runs)
+    rows["glossator_sentences_per_s"] = len(lines) * len(glossator_runs) / sum(glossator_runs)
+    rows["glossator_vs_raw"] = sum(raw_runs) / sum(glossator_runs)
 
     # --- Translation memory: first run vs re-run of the unchanged file ----------------------------------------
     log("memory first run / re-run …")
@@ -277,16 +306,17 @@ def main() -> int:
     sweep_source.write_text("\n".join(sweep_lines) + "\n", encoding="utf-8")
     sweep = []
     for size in SWEEP_SIZES:
-        log(f"raw batch-size sweep {size} tokens …")
-        child = run_child([sys.executable, "-c", RAW_CHILD, str(installed.path), str(sweep_source), str(size)], env)
-        seconds = json.loads(child["stdout"].strip().splitlines()[-1])["seconds"]
-        sweep.append(
-            {
-                "max_batch_tokens": size,
-                "sentences_per_s": round(len(sweep_lines) / seconds, 2),
-                "peak_rss_mb": round(child["peak_rss_mb"], 1),
-            }
-        )
+        point: dict[str, Any] = {"max_batch_tokens": size}
+        for name, code, target in (
+            ("raw", RAW_CHILD, [str(installed.path), str(sweep_source), str(size)]),
+            ("glossator", GLOSSATOR_CHILD, [str(sweep_source), str(size)]),
+        ):
+            log(f"batch-size sweep: {name} at {size} tokens …")
+            child = run_child([sys.executable, "-c", code, *target], {**env, "PYTHONPATH": str(REPO)})
+            seconds = json.loads(child["stdout"].strip().splitlines()[-1])["seconds"]
+            point[f"{name}_sentences_per_s"] = round(len(sweep_lines) / seconds, 2)
+            point[f"{name}_peak_rss_mb"] = round(child["peak_rss_mb"], 1)
+        sweep.append(point)
 
     # --- Start-up -----------------------------------------------------------------------------------------------
     log("start-up …")
@@ -321,12 +351,14 @@ def main() -> int:
     for point in growth:
         label = f"growth {point['sentences']} sentences"
         print(f"{label:36} {point['seconds']:10.3f} s  ({point['sentences_per_s']} sentences/s)")
-    print(f"raw CT2 batch-size sweep ({len(sweep_lines)} lines, fresh process each):")
+    print(f"batch-size sweep ({len(sweep_lines)} lines, fresh process each, warm timing; peak RSS of the process):")
     for point in sweep:
         print(
-            f"  max_batch_size {point['max_batch_tokens']:5} tokens: {point['sentences_per_s']:6.2f} sentences/s, "
-            f"peak RSS {point['peak_rss_mb']:.0f} MB"
+            f"  max_batch_size {point['max_batch_tokens']:5} tokens: raw {point['raw_sentences_per_s']:6.2f} "
+            f"sentences/s, {point['raw_peak_rss_mb']:5.0f} MB; Glossator {point['glossator_sentences_per_s']:6.2f} "
+            f"sentences/s, {point['glossator_peak_rss_mb']:5.0f} MB"
         )
+    print(f"raw / Glossator runs (s): {info['raw_runs_s']} / {info['glossator_runs_s']}")
     units = f"raw {len(lines)}, Glossator {info['glossator_units']}, argostranslate {info['argos_units']}"
     print(f"units decoded per path: {units}")
     print("target pieces per unit (count of units):")
@@ -350,7 +382,9 @@ def main() -> int:
         "results": {k: round(v, 4) for k, v in rows.items()},
         "targets": {k: {"op": op, "bound": b, "met": verdicts[k]} for k, (op, b) in TARGETS.items()},
         "growth": growth,
-        "raw_batch_size_sweep": {"sentences": len(sweep_lines), "points": sweep},
+        "batch_size_sweep": {"sentences": len(sweep_lines), "points": sweep},
+        "raw_runs_s": info["raw_runs_s"],
+        "glossator_runs_s": info["glossator_runs_s"],
         "units": {"raw": len(lines), "glossator": info["glossator_units"], "argostranslate": info["argos_units"]},
         "pieces_per_unit": {k: {str(n): c for n, c in v.items()} for k, v in checks.items()},
         "same_output_length_everywhere": same,
