@@ -8,8 +8,8 @@ package; start-up of ``glossator --help`` and of a one-sentence translation; a m
 file vs the first run; growth from 10 to N sentences; glossary enforcement overhead.
 
 Limits: the test model is tiny (2+2 layers, d_model 128), so absolute speeds are far above a real
-transformer-base package's; the ratios are what this measures. The realistic-size random model and the
-``argostranslate.translate`` comparison asked for in issue 2 are not built yet.
+transformer-base package's; the ratios are what this measures. ``benchmarks/bench_realistic.py`` does the
+realistic-size random model and the ``argostranslate.translate`` comparison.
 """
 
 from __future__ import annotations
