@@ -64,7 +64,7 @@ class CT2Engine:
     package: PackageInfo
     decode: DecodeOptions = field(default_factory=DecodeOptions)
     threads: int = 1
-    max_batch_tokens: int = 2048
+    max_batch_tokens: int = 256
     _translator: Any = field(default=None, init=False, repr=False)
     _sp: Any = field(default=None, init=False, repr=False)
     # Models with learned position tables (the project's test model) declare their length limit in

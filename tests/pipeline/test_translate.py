@@ -266,3 +266,22 @@ def test_latin1_stdin_with_encoding(model):
         app, ["translate", "-", "--encoding", "latin-1"], input="Gehen oder bleiben?\n".encode("latin-1")
     )
     assert result.exit_code == 0 and result.stdout == "Go or stay?\n"
+
+
+def test_batch_size_changes_memory_not_output(model, tmp_path):
+    article = CORPUS / "iraq-troops.de.txt"
+    outputs = []
+    for tokens in ("16", "256", "4096"):
+        out = tmp_path / f"out-{tokens}.en.txt"
+        result = run("translate", article, "--no-cache", "--batch-tokens", tokens, "-o", out)
+        assert result.exit_code == 0, result.output
+        outputs.append(out.read_text(encoding="utf-8"))
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+@pytest.mark.parametrize("value", ["0", "lots", "-5"])
+def test_bad_batch_tokens_environment_is_a_usage_error(model, monkeypatch, value):
+    monkeypatch.setenv("GLOSSATOR_BATCH_TOKENS", value)
+    result = run("translate", "-", input="Gehen oder bleiben?\n")
+    assert result.exit_code == 2
+    assert f"GLOSSATOR_BATCH_TOKENS={value!r}" in result.stderr

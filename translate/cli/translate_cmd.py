@@ -98,6 +98,10 @@ def translate_command(
     fmt: Annotated[str | None, typer.Option("--format", help="txt, md or lines (default: from the extension).")] = None,
     beam_size: Annotated[int | None, typer.Option("--beam-size", min=1, help="Beam size (default 4).")] = None,
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the engine.")] = None,
+    batch_tokens: Annotated[
+        int | None,
+        typer.Option("--batch-tokens", min=1, help="Tokens per engine batch (default 256; 64 for less memory)."),
+    ] = None,
 ) -> None:
     """Translate German files to English, offline.
 
@@ -120,6 +124,8 @@ def translate_command(
         settings = settings.with_(decode=replace(settings.decode, beam_size=beam_size))
     if threads:
         settings = settings.with_(threads=threads)
+    if batch_tokens:
+        settings = settings.with_(max_batch_tokens=batch_tokens)
     if no_cache:
         settings = settings.with_(use_cache=False)
     glossary = None
