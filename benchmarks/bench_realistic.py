@@ -305,7 +305,8 @@ def main() -> int:
     rows["glossator_vs_argos_peak_rss"] = cli["peak_rss_mb"] / argos["peak_rss_mb"]
     # The memory-lean setting for small machines: 64-token batches.
     log("glossator translate --batch-tokens 64 subprocess …")
-    lean = run_child([*cli_argv, "--beam-size", str(BEAM), "--format", "lines", "--batch-tokens", "64"], env)
+    lean_argv = [*cli_argv[:4], str(work / "out-lean.en.txt"), *cli_argv[5:]]
+    lean = run_child([*lean_argv, "--beam-size", str(BEAM), "--format", "lines", "--batch-tokens", "64"], env)
     rows["glossator_lean_cli_sentences_per_s"] = len(lines) / lean["wall_s"]
     rows["glossator_lean_cli_peak_rss_mb"] = lean["peak_rss_mb"]
     rows["glossator_lean_vs_argos_peak_rss"] = lean["peak_rss_mb"] / argos["peak_rss_mb"]
