@@ -118,3 +118,13 @@ def test_old_baseline_schema_is_refused_before_translating(tmp_path):
     (tmp_path / "old.json").write_text(json.dumps({"schema_version": 0, "documents": []}))
     result = run("evaluate", CORPUS / "manifest.yaml", "--baseline", tmp_path / "old.json")
     assert result.exit_code == 3 and "report schema version 0" in result.stderr
+
+
+def test_unusable_report_directory_is_refused_before_translating(tmp_path):
+    blocker = tmp_path / "report"
+    blocker.write_text("not a directory", encoding="utf-8")
+    # No model is installed: the -o check must come first, so the error is about -o, not the model.
+    result = run("evaluate", CORPUS / "manifest.yaml", "-f", "html", "-o", blocker)
+    assert result.exit_code == 5
+    assert f"{blocker}: cannot use as the report directory" in result.stderr
+    assert blocker.read_text(encoding="utf-8") == "not a directory"

@@ -31,7 +31,7 @@ def evaluate_command(
     Example: glossator evaluate corpus/manifest.yaml --format markdown --format json -o report/ --min-term-accuracy 100
     """
     from glossary.fileio import atomic_write_text
-    from translate.errors import CheckFailed, UsageError
+    from translate.errors import CheckFailed, OutputError, UsageError
     from translate.evaluate import compare_to_baseline, evaluate, load_report
     from translate.reports import EXTENSIONS, RENDERERS, check_gates
     from translate.settings import Settings
@@ -40,6 +40,13 @@ def evaluate_command(
     unknown = [f for f in formats if f not in RENDERERS]
     if unknown:
         raise UsageError(f"--format {unknown[0]}: use one of {', '.join(RENDERERS)}.")
+    if output_dir is not None:  # fail fast on an unusable -o, before translating
+        try:
+            output_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(
+                f"{output_dir}: cannot use as the report directory ({exc.strerror}). Give a directory path with -o."
+            ) from exc
     base = load_report(baseline) if baseline else None  # fail fast on an old schema, before translating
     report = evaluate(manifest, Settings.from_env(), bootstrap=bootstrap)
     failures = []
@@ -59,7 +66,6 @@ def evaluate_command(
         max_violations=max_violations,
     )
     if output_dir is not None:
-        output_dir.mkdir(parents=True, exist_ok=True)
         for fmt in formats:
             atomic_write_text(output_dir / f"report.{EXTENSIONS[fmt]}", RENDERERS[fmt](report, gates))
     typer.echo(RENDERERS[formats[0]](report, gates), nl=False)
