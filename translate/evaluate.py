@@ -207,7 +207,9 @@ def _docids(manifest_path: Path, doc: ManifestDocument, count: int) -> list[str]
     if doc.docids is None:
         return []
     if doc.align != "lines":
-        raise CorpusError(f"{manifest_path}: document {doc.id!r}: docids need 'align: lines'.")
+        raise CorpusError(
+            f"{manifest_path}: document {doc.id!r}: docids need 'align: lines'. Add it to the document, or drop docids."
+        )
     ids = read_text(doc.docids, what="docids").splitlines()[: doc.limit or None]
     if len(ids) != count:
         raise CorpusError(

@@ -316,3 +316,17 @@ def test_docids_with_a_different_line_count_are_refused(tmp_path):
     result = CliRunner().invoke(app, ["evaluate", str(manifest)])
     assert result.exit_code == 3
     assert "ids has 1 lines but" in result.stderr and "s.de has 2" in result.stderr
+
+
+def test_docids_need_line_alignment(tmp_path):
+    (tmp_path / "s.de").write_text("a\n\nb\n", encoding="utf-8")
+    (tmp_path / "r.en").write_text("a\n\nb\n", encoding="utf-8")
+    (tmp_path / "ids").write_text("d1\nd2\n", encoding="utf-8")
+    manifest = tmp_path / "m.yaml"
+    manifest.write_text(
+        "version: 1\ndocuments:\n  - id: x\n    source: s.de\n    references: [r.en]\n    docids: ids\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(app, ["evaluate", str(manifest)])
+    assert result.exit_code == 3
+    assert "document 'x': docids need 'align: lines'" in result.stderr

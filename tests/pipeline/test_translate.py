@@ -285,3 +285,9 @@ def test_bad_batch_tokens_environment_is_a_usage_error(model, monkeypatch, value
     result = run("translate", "-", input="Gehen oder bleiben?\n")
     assert result.exit_code == 2
     assert f"GLOSSATOR_BATCH_TOKENS={value!r}" in result.stderr
+
+
+def test_batch_tokens_must_be_positive(model):
+    result = run("translate", "-", "--batch-tokens", "0", input="Gehen oder bleiben?\n")
+    assert result.exit_code == 2
+    assert "--batch-tokens" in result.stderr
