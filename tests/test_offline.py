@@ -14,8 +14,8 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import click
 import pytest
 from typer.main import get_command
 
@@ -88,8 +88,8 @@ CASES: tuple[Case, ...] = (
 NETWORK_COMMANDS = frozenset({"models update"})
 
 
-def _leaf_commands(command: click.Command, path: tuple[str, ...] = ()) -> list[str]:
-    if isinstance(command, click.Group) or hasattr(command, "commands"):
+def _leaf_commands(command: Any, path: tuple[str, ...] = ()) -> list[str]:
+    if hasattr(command, "commands"):
         found = []
         for name, sub in command.commands.items():  # type: ignore[attr-defined]
             found += _leaf_commands(sub, (*path, name))

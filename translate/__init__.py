@@ -5,9 +5,14 @@ environment variable. Heavy modules (ctranslate2, sentencepiece, argostranslate)
 model is actually needed.
 """
 
-from importlib.metadata import PackageNotFoundError, version
 
-try:
-    __version__ = version("glossator")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+unknown"
+def __getattr__(name: str) -> str:
+    # The version is looked up on first use: importlib.metadata costs ~70 ms, paid by every command otherwise.
+    if name != "__version__":
+        raise AttributeError(f"module 'translate' has no attribute {name!r}")
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("glossator")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "0.0.0+unknown"

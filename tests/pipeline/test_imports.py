@@ -18,8 +18,19 @@ from paths import CORPUS, TEST_MODEL_DIR
 from translate.models import install_package
 from translate.settings import Settings
 
-NEVER = ["torch", "stanza", "argostranslate.translate", "spacy", "transformers"]
-NOT_FOR_HELP = [*NEVER, "ctranslate2", "sentencepiece", "somajo", "simplemma", "sacrebleu", "numpy", "yaml"]
+NEVER = ["torch", "stanza", "argostranslate.translate", "spacy", "transformers", "pydantic"]
+# rich.markdown: typer's rich help (0.15 s); the CLI asks for click's plain help instead.
+NOT_FOR_HELP = [
+    *NEVER,
+    "rich.markdown",
+    "ctranslate2",
+    "sentencepiece",
+    "somajo",
+    "simplemma",
+    "sacrebleu",
+    "numpy",
+    "yaml",
+]
 
 
 def loaded_after(args: list[str], watch: list[str]) -> tuple[int, list[str]]:

@@ -9,7 +9,9 @@ import typer
 
 from translate.cli import app
 
-cache_app = typer.Typer(help="Inspect or clear the translation memory (SQLite).", no_args_is_help=True)
+cache_app = typer.Typer(
+    help="Inspect or clear the translation memory (SQLite).", no_args_is_help=True, rich_markup_mode=None
+)
 app.add_typer(cache_app, name="cache")
 
 

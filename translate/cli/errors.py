@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import sys
 
-import click
+import typer
 
 from translate.errors import (
     CheckFailed,
@@ -63,5 +63,5 @@ def exit_code_for(exc: BaseException) -> int:
 def fail(exc: BaseException) -> None:
     """Print ``Error: <message>`` as one line on stderr and exit with the error's code."""
     message = " ".join(str(exc).split())  # one line, whatever the library put in it
-    click.echo(f"Error: {message}", err=True)
+    typer.echo(f"Error: {message}", err=True)
     sys.exit(exit_code_for(exc))

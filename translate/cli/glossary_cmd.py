@@ -11,7 +11,9 @@ import typer
 from translate.cli import app
 
 glossary_app: typer.Typer = typer.Typer(
-    help="Inspect, validate, lint and edit glossaries (YAML, TSV, CSV, TBX).", no_args_is_help=True
+    help="Inspect, validate, lint and edit glossaries (YAML, TSV, CSV, TBX).",
+    no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(glossary_app, name="glossary")
 

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 models_app = typer.Typer(
     help="List, install and remove translation model packages (shared with argospm).",
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 app.add_typer(models_app, name="models")
 
