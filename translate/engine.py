@@ -57,6 +57,30 @@ class Engine(Protocol):
     def text_to_pieces(self, text: str) -> list[str]: ...
 
 
+def plan_batches(lengths: Sequence[int], max_tokens: int, max_sentences: int) -> list[list[int]]:
+    """Group sentence indices into engine batches: shortest first, at most *max_sentences* per batch and at
+    most *max_tokens* source pieces counting padding (batch size times its longest sentence). A sentence longer
+    than *max_tokens* gets a batch of its own.
+
+    Why two limits: beam search keeps, per sentence, beam times (decoder cache + a vocabulary-sized score row)
+    whatever the sentence length, so the sentence count bounds memory for short sentences and the token count
+    for long ones. CTranslate2's own batching takes only one of the two.
+    """
+    if max_tokens < 1 or max_sentences < 1:
+        raise ValueError(f"batch limits must be positive (tokens {max_tokens}, sentences {max_sentences})")
+    batches: list[list[int]] = []
+    current: list[int] = []
+    for index in sorted(range(len(lengths)), key=lengths.__getitem__):
+        padded = (len(current) + 1) * max(lengths[index], 1)  # sorted: this one is the longest so far
+        if current and (len(current) >= max_sentences or padded > max_tokens):
+            batches.append(current)
+            current = []
+        current.append(index)
+    if current:
+        batches.append(current)
+    return batches
+
+
 @dataclass
 class CT2Engine:
     """CTranslate2 + SentencePiece from one installed package directory; loaded on first use."""
@@ -65,6 +89,7 @@ class CT2Engine:
     decode: DecodeOptions = field(default_factory=DecodeOptions)
     threads: int = 1
     max_batch_tokens: int = 256
+    max_batch_sentences: int = 8
     _translator: Any = field(default=None, init=False, repr=False)
     _sp: Any = field(default=None, init=False, repr=False)
     # Models with learned position tables (the project's test model) declare their length limit in
@@ -132,7 +157,7 @@ class CT2Engine:
         target_prefixes: Sequence[Sequence[str] | None] | None = None,
         return_attention: bool = False,
     ) -> list[list[Hypothesis]]:
-        """Translate all *sentences* in one batched call; results are in input order."""
+        """Translate *sentences* in length-sorted batches (see :func:`plan_batches`); results are in input order."""
         if not sentences:
             return []
         translator, sp = self._load()
@@ -142,19 +167,23 @@ class CT2Engine:
         max_input, max_output = 1024, self.decode.max_decoding_length
         if self._max_positions is not None:
             max_input, max_output = self._max_positions, min(max_output, self._max_positions - 2)
-        results = translator.translate_batch(
-            batch,
-            target_prefix=prefixes,
-            max_batch_size=self.max_batch_tokens,
-            batch_type="tokens",
-            beam_size=beam,
-            num_hypotheses=num_hypotheses,
-            length_penalty=self.decode.length_penalty,
-            max_decoding_length=max_output,
-            max_input_length=max_input,
-            return_scores=True,
-            return_attention=return_attention,
-        )
+        results: list[Any] = [None] * len(batch)
+        for group in plan_batches([len(pieces) for pieces in batch], self.max_batch_tokens, self.max_batch_sentences):
+            # max_batch_size=0: each planned group is one CTranslate2 batch, not split again.
+            part = translator.translate_batch(
+                [batch[i] for i in group],
+                target_prefix=[prefixes[i] for i in group] if prefixes else None,
+                max_batch_size=0,
+                beam_size=beam,
+                num_hypotheses=num_hypotheses,
+                length_penalty=self.decode.length_penalty,
+                max_decoding_length=max_output,
+                max_input_length=max_input,
+                return_scores=True,
+                return_attention=return_attention,
+            )
+            for i, result in zip(group, part, strict=True):
+                results[i] = result
         out: list[list[Hypothesis]] = []
         for result in results:
             hyps = []
@@ -184,4 +213,5 @@ def load_engine(settings: Settings) -> CT2Engine:
         decode=settings.decode,
         threads=settings.threads,
         max_batch_tokens=settings.max_batch_tokens,
+        max_batch_sentences=settings.max_batch_sentences,
     )

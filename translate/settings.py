@@ -8,7 +8,8 @@ Environment variables:
   ``$XDG_DATA_HOME/argos-translate/packages``, i.e. ``~/.local/share/argos-translate/packages``).
 - ``ARGOS_PACKAGE_INDEX``: the package index base URL (used only by ``models install``/``models update``).
 - ``GLOSSATOR_CACHE_DIR``: where the translation memory lives (default: the user cache dir).
-- ``GLOSSATOR_BATCH_TOKENS``: tokens per engine batch (default 256; lower for less memory).
+- ``GLOSSATOR_BATCH_TOKENS``: source tokens per engine batch, padding included (default 256).
+- ``GLOSSATOR_BATCH_SENTENCES``: sentences per engine batch (default 8; lower for less memory).
 """
 
 from __future__ import annotations
@@ -53,10 +54,11 @@ class Settings:
     to_code: str = "en"
     decode: DecodeOptions = field(default_factory=DecodeOptions)
     threads: int = 1  # intra-op threads; two were no faster than one for small batches on 2-core machines
-    # Tokens per CTranslate2 batch. 256 measured fastest and 3x smaller than 2,048 on a transformer-base
-    # package (benchmarks/bench_realistic.py: 21.3 vs 19.7 sentences/s, 372 vs 1,083 MB peak RSS); 64 halves
-    # memory again at about half the speed (--batch-tokens, GLOSSATOR_BATCH_TOKENS).
+    # Engine batches hold at most this many sentences and source tokens (engine.plan_batches). Beam search
+    # memory grows with the number of sentences in a batch; on a transformer-base package 8 sentences ran at
+    # 0.9x the speed of 2,048-token batches in about half the memory (benchmarks/bench_realistic.py).
     max_batch_tokens: int = 256
+    max_batch_sentences: int = 8
     use_cache: bool = True
 
     @property
@@ -77,11 +79,15 @@ class Settings:
         cache_dir = Path(env.get("GLOSSATOR_CACHE_DIR") or cache_home / "glossator")
         index = env.get("ARGOS_PACKAGE_INDEX") or DEFAULT_PACKAGE_INDEX
         settings = cls(packages_dir=packages_dir, cache_dir=cache_dir, package_index_url=index)
-        if env.get("GLOSSATOR_BATCH_TOKENS"):
-            tokens = env["GLOSSATOR_BATCH_TOKENS"]
-            if not tokens.isdigit() or int(tokens) < 1:
-                from translate.errors import UsageError
+        for name, attribute, example in (
+            ("GLOSSATOR_BATCH_TOKENS", "max_batch_tokens", 256),
+            ("GLOSSATOR_BATCH_SENTENCES", "max_batch_sentences", 8),
+        ):
+            value = env.get(name)
+            if value:
+                if not value.isdigit() or int(value) < 1:
+                    from translate.errors import UsageError
 
-                raise UsageError(f"GLOSSATOR_BATCH_TOKENS={tokens!r}: give a positive number of tokens, e.g. 256.")
-            settings = replace(settings, max_batch_tokens=int(tokens))
+                    raise UsageError(f"{name}={value!r}: give a positive whole number, e.g. {example}.")
+                settings = replace(settings, **{attribute: int(value)})  # type: ignore[arg-type]
         return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]

@@ -268,26 +268,43 @@ def test_latin1_stdin_with_encoding(model):
     assert result.exit_code == 0 and result.stdout == "Go or stay?\n"
 
 
-def test_batch_size_changes_memory_not_output(model, tmp_path):
+@pytest.mark.parametrize(
+    "limits",
+    [
+        ("--batch-sentences", "1"),  # one sentence at a time, as argostranslate does
+        ("--batch-tokens", "16", "--batch-sentences", "64"),  # the token limit decides
+        ("--batch-tokens", "4096", "--batch-sentences", "1000"),  # one batch per chunk
+    ],
+)
+def test_batch_limits_change_memory_not_output(model, tmp_path, limits):
     article = CORPUS / "iraq-troops.de.txt"
-    outputs = []
-    for tokens in ("16", "256", "4096"):
-        out = tmp_path / f"out-{tokens}.en.txt"
-        result = run("translate", article, "--no-cache", "--batch-tokens", tokens, "-o", out)
-        assert result.exit_code == 0, result.output
-        outputs.append(out.read_text(encoding="utf-8"))
-    assert outputs[0] == outputs[1] == outputs[2]
+    default, limited = tmp_path / "default.en.txt", tmp_path / "limited.en.txt"
+    assert run("translate", article, "--no-cache", "-o", default).exit_code == 0
+    result = run("translate", article, "--no-cache", *limits, "-o", limited)
+    assert result.exit_code == 0, result.output
+    assert limited.read_text(encoding="utf-8") == default.read_text(encoding="utf-8")
 
 
+@pytest.mark.parametrize("name", ["GLOSSATOR_BATCH_TOKENS", "GLOSSATOR_BATCH_SENTENCES"])
 @pytest.mark.parametrize("value", ["0", "lots", "-5"])
-def test_bad_batch_tokens_environment_is_a_usage_error(model, monkeypatch, value):
-    monkeypatch.setenv("GLOSSATOR_BATCH_TOKENS", value)
+def test_bad_batch_limit_environment_is_a_usage_error(model, monkeypatch, name, value):
+    monkeypatch.setenv(name, value)
     result = run("translate", "-", input="Gehen oder bleiben?\n")
     assert result.exit_code == 2
-    assert f"GLOSSATOR_BATCH_TOKENS={value!r}" in result.stderr
+    assert f"{name}={value!r}" in result.stderr and "positive whole number" in result.stderr
 
 
-def test_batch_tokens_must_be_positive(model):
-    result = run("translate", "-", "--batch-tokens", "0", input="Gehen oder bleiben?\n")
+def test_batch_limit_environment_is_used(model, monkeypatch):
+    monkeypatch.setenv("GLOSSATOR_BATCH_SENTENCES", "3")
+    monkeypatch.setenv("GLOSSATOR_BATCH_TOKENS", "99")
+    settings = Settings.from_env()
+    assert (settings.max_batch_sentences, settings.max_batch_tokens) == (3, 99)
+    engine = load_engine(settings)
+    assert (engine.max_batch_sentences, engine.max_batch_tokens) == (3, 99)
+
+
+@pytest.mark.parametrize("option", ["--batch-tokens", "--batch-sentences"])
+def test_batch_limits_must_be_positive(model, option):
+    result = run("translate", "-", option, "0", input="Gehen oder bleiben?\n")
     assert result.exit_code == 2
-    assert "--batch-tokens" in result.stderr
+    assert option in result.stderr

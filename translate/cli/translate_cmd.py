@@ -100,7 +100,11 @@ def translate_command(
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the engine.")] = None,
     batch_tokens: Annotated[
         int | None,
-        typer.Option("--batch-tokens", min=1, help="Tokens per engine batch (default 256; 64 for less memory)."),
+        typer.Option("--batch-tokens", min=1, help="Source tokens per engine batch (default 256)."),
+    ] = None,
+    batch_sentences: Annotated[
+        int | None,
+        typer.Option("--batch-sentences", min=1, help="Sentences per engine batch (default 8; 2 for less memory)."),
     ] = None,
 ) -> None:
     """Translate German files to English, offline.
@@ -126,6 +130,8 @@ def translate_command(
         settings = settings.with_(threads=threads)
     if batch_tokens:
         settings = settings.with_(max_batch_tokens=batch_tokens)
+    if batch_sentences:
+        settings = settings.with_(max_batch_sentences=batch_sentences)
     if no_cache:
         settings = settings.with_(use_cache=False)
     glossary = None
