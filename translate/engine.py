@@ -89,12 +89,13 @@ class CT2Engine:
     decode: DecodeOptions = field(default_factory=DecodeOptions)
     threads: int = 1
     max_batch_tokens: int = 256
-    max_batch_sentences: int = 8
+    max_batch_sentences: int = 6
     _translator: Any = field(default=None, init=False, repr=False)
     _sp: Any = field(default=None, init=False, repr=False)
     # Models with learned position tables (the project's test model) declare their length limit in
     # metadata.json ("max_positions"); longer inputs are truncated by CTranslate2 instead of failing.
     _max_positions: int | None = field(default=None, init=False, repr=False)
+    _trim: Any = field(default=None, init=False, repr=False)
 
     @property
     def model_id(self) -> str:
@@ -135,6 +136,19 @@ class CT2Engine:
                     f"cannot load package {self.package.code} from {root}: {exc}. Reinstall the package."
                 ) from exc
         return self._translator, self._sp
+
+    def _release_free_memory(self) -> None:
+        """Hand the pages freed by the last batch back to the OS (glibc's ``malloc_trim``).
+
+        Each batch's beam search allocates and frees tens of MB (a 50,000-wide score row and a growing decoder
+        cache per hypothesis); glibc keeps the freed pages, fragmented, so the resident set crept up batch after
+        batch. Probe, 8-sentence batches: peak 213 MB on 2,000 newstest2019 lines without a trim, 207 MB with
+        one after each batch (resident size between batches 150-172 MB vs 136-149 MB), at the same speed.
+        A no-op where the C library is not glibc.
+        """
+        if self._trim is None:
+            self._trim = _malloc_trim() or (lambda: None)
+        self._trim()
 
     def source_pieces(self, sentence: str) -> list[str]:
         _, sp = self._load()
@@ -184,6 +198,7 @@ class CT2Engine:
             )
             for i, result in zip(group, part, strict=True):
                 results[i] = result
+            self._release_free_memory()
         out: list[list[Hypothesis]] = []
         for result in results:
             hyps = []
@@ -201,6 +216,21 @@ class CT2Engine:
                 )
             out.append(hyps)
         return out
+
+
+def _malloc_trim() -> Any:
+    """``malloc_trim(0)`` of the running C library if it is glibc, else None."""
+    import ctypes
+    import platform
+
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return None
+    try:
+        trim = ctypes.CDLL(None).malloc_trim
+    except (OSError, AttributeError):
+        return None
+    trim.argtypes, trim.restype = [ctypes.c_size_t], ctypes.c_int
+    return lambda: trim(0)
 
 
 def load_engine(settings: Settings) -> CT2Engine:

@@ -9,7 +9,7 @@ Environment variables:
 - ``ARGOS_PACKAGE_INDEX``: the package index base URL (used only by ``models install``/``models update``).
 - ``GLOSSATOR_CACHE_DIR``: where the translation memory lives (default: the user cache dir).
 - ``GLOSSATOR_BATCH_TOKENS``: source tokens per engine batch, padding included (default 256).
-- ``GLOSSATOR_BATCH_SENTENCES``: sentences per engine batch (default 8; lower for less memory).
+- ``GLOSSATOR_BATCH_SENTENCES``: sentences per engine batch (default 6; lower for less memory).
 """
 
 from __future__ import annotations
@@ -54,11 +54,12 @@ class Settings:
     to_code: str = "en"
     decode: DecodeOptions = field(default_factory=DecodeOptions)
     threads: int = 1  # intra-op threads; two were no faster than one for small batches on 2-core machines
-    # Engine batches hold at most this many sentences and source tokens (engine.plan_batches). Beam search
-    # memory grows with the number of sentences in a batch; on a transformer-base package 8 sentences ran at
-    # 0.9x the speed of 2,048-token batches in about half the memory (benchmarks/bench_realistic.py).
+    # Engine batches hold at most this many sentences and source tokens (engine.plan_batches). Beam search memory
+    # grows with the sentences in a batch (~1.5 MB each at beam 4 on a transformer-base package). Probe on 1,100
+    # newstest2019 lines, int8 transformer-base, 1 thread: peak 189 MB with 6 sentences, 207 MB with 8
+    # with plain 256-token batches; benchmarks/bench_realistic.py has the speed side.
     max_batch_tokens: int = 256
-    max_batch_sentences: int = 8
+    max_batch_sentences: int = 6
     use_cache: bool = True
 
     @property
@@ -81,7 +82,7 @@ class Settings:
         settings = cls(packages_dir=packages_dir, cache_dir=cache_dir, package_index_url=index)
         for name, attribute, example in (
             ("GLOSSATOR_BATCH_TOKENS", "max_batch_tokens", 256),
-            ("GLOSSATOR_BATCH_SENTENCES", "max_batch_sentences", 8),
+            ("GLOSSATOR_BATCH_SENTENCES", "max_batch_sentences", 6),
         ):
             value = env.get(name)
             if value:

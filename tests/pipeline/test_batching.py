@@ -42,3 +42,32 @@ def test_short_sentences_are_capped_by_count_long_ones_by_tokens():
 def test_limits_must_be_positive(tokens, sentences):
     with pytest.raises(ValueError, match="positive"):
         plan_batches([3, 4], tokens, sentences)
+
+
+def test_free_memory_is_handed_back_after_each_batch_on_glibc(monkeypatch):
+    import platform
+
+    from translate.engine import _malloc_trim
+
+    if platform.libc_ver()[0] == "glibc":
+        trim = _malloc_trim()
+        assert trim is not None and trim() in (0, 1)
+    monkeypatch.setattr(platform, "libc_ver", lambda *a, **k: ("musl", "1.2"))
+    assert _malloc_trim() is None  # elsewhere: nothing to call, translation unaffected
+
+
+def test_engine_trims_once_per_planned_batch(monkeypatch):
+    from paths import TEST_MODEL_DIR
+
+    from translate.engine import load_engine
+    from translate.models import install_package
+    from translate.settings import Settings
+
+    install_package(TEST_MODEL_DIR / "de_en_glossator_test.argosmodel", Settings.from_env())
+    engine = load_engine(Settings.from_env(max_batch_sentences=2))
+    calls = []
+    engine._trim = lambda: calls.append(1)
+    sentences = ["Gehen oder bleiben?", "Rund 5000 US-Soldaten sind im Einsatz.", "Der IS ist weiter aktiv."]
+    out = engine.translate(sentences)
+    assert len(out) == 3 and all(hyps[0].text for hyps in out)
+    assert len(calls) == 2  # batches of at most 2 sentences: [2, 1]
