@@ -56,8 +56,8 @@ class Settings:
     threads: int = 1  # intra-op threads; two were no faster than one for small batches on 2-core machines
     # Engine batches hold at most this many sentences and source tokens (engine.plan_batches). Beam search memory
     # grows with the sentences in a batch (~1.5 MB each at beam 4 on a transformer-base package). Probe on 1,100
-    # newstest2019 lines, int8 transformer-base, 1 thread: peak 189 MB with 6 sentences, 207 MB with 8
-    # with plain 256-token batches; benchmarks/bench_realistic.py has the speed side.
+    # newstest2019 lines, int8 transformer-base, 1 thread: peak 189 MB with 6 sentences, 207 MB with 8;
+    # benchmarks/bench_realistic.py has the speed side.
     max_batch_tokens: int = 256
     max_batch_sentences: int = 6
     use_cache: bool = True
