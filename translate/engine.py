@@ -88,8 +88,9 @@ class CT2Engine:
     package: PackageInfo
     decode: DecodeOptions = field(default_factory=DecodeOptions)
     threads: int = 1
-    max_batch_tokens: int = 256
-    max_batch_sentences: int = 6
+    # One source of truth for the batch limits: the Settings defaults (a frozen dataclass's class attributes).
+    max_batch_tokens: int = Settings.max_batch_tokens
+    max_batch_sentences: int = Settings.max_batch_sentences
     _translator: Any = field(default=None, init=False, repr=False)
     _sp: Any = field(default=None, init=False, repr=False)
     # Models with learned position tables (the project's test model) declare their length limit in
