@@ -9,7 +9,7 @@ Environment variables:
 - ``ARGOS_PACKAGE_INDEX``: the package index base URL (used only by ``models install``/``models update``).
 - ``GLOSSATOR_CACHE_DIR``: where the translation memory lives (default: the user cache dir).
 - ``GLOSSATOR_BATCH_TOKENS``: source tokens per engine batch, padding included (default 256).
-- ``GLOSSATOR_BATCH_SENTENCES``: sentences per engine batch (default 6; lower for less memory).
+- ``GLOSSATOR_BATCH_SENTENCES``: sentences per engine batch (default 12; lower for less memory).
 """
 
 from __future__ import annotations
@@ -55,11 +55,12 @@ class Settings:
     decode: DecodeOptions = field(default_factory=DecodeOptions)
     threads: int = 1  # intra-op threads; two were no faster than one for small batches on 2-core machines
     # Engine batches hold at most this many sentences and source tokens (engine.plan_batches). Beam search memory
-    # grows with the sentences in a batch (~1.5 MB each at beam 4 on a transformer-base package). Probe on 1,100
-    # newstest2019 lines, int8 transformer-base, 1 thread: peak 189 MB with 6 sentences, 207 MB with 8;
-    # benchmarks/bench_realistic.py has the speed side.
+    # grows with the sentences in a batch (~5 MB each at beam 4 on a transformer-base package), speed with them
+    # too, as CTranslate2's matrix products run fuller. Sweep on 300 newstest2019 lines, int8 transformer-base,
+    # 1 thread, against raw CTranslate2 with 2,048-token batches (60 s, 900 MB): 8 sentences 0.87x raw at 196 MB,
+    # 12 sentences 0.95x at 236 MB, 16 sentences 0.96x at 261 MB. benchmarks/bench_realistic.py has the whole run.
     max_batch_tokens: int = 256
-    max_batch_sentences: int = 6
+    max_batch_sentences: int = 12
     use_cache: bool = True
 
     @property
@@ -81,8 +82,8 @@ class Settings:
         index = env.get("ARGOS_PACKAGE_INDEX") or DEFAULT_PACKAGE_INDEX
         settings = cls(packages_dir=packages_dir, cache_dir=cache_dir, package_index_url=index)
         for name, attribute, example in (
-            ("GLOSSATOR_BATCH_TOKENS", "max_batch_tokens", 256),
-            ("GLOSSATOR_BATCH_SENTENCES", "max_batch_sentences", 6),
+            ("GLOSSATOR_BATCH_TOKENS", "max_batch_tokens", cls.max_batch_tokens),
+            ("GLOSSATOR_BATCH_SENTENCES", "max_batch_sentences", cls.max_batch_sentences),
         ):
             value = env.get(name)
             if value:

@@ -104,7 +104,7 @@ def translate_command(
     ] = None,
     batch_sentences: Annotated[
         int | None,
-        typer.Option("--batch-sentences", min=1, help="Sentences per engine batch (default 6; 2 for less memory)."),
+        typer.Option("--batch-sentences", min=1, help="Sentences per engine batch (default 12; 2-4 for less memory)."),
     ] = None,
 ) -> None:
     """Translate German files to English, offline.
