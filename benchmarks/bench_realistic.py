@@ -229,6 +229,8 @@ def main() -> int:
         "`pip install argostranslate`, as users get it)",
     )
     args = parser.parse_args()
+    if args.argos_python is not None and not args.argos_python.is_file():
+        parser.error(f"--argos-python {args.argos_python}: no such file; give the python of a venv with argostranslate")
     log = lambda message: print(message, file=sys.stderr, flush=True)  # noqa: E731
 
     _, zip_path = build_package(args.cache, log=log)
