@@ -12,6 +12,7 @@ from typing import Annotated, Any
 import typer
 
 from translate.cli import app
+from translate.settings import Settings
 
 _SUFFIXES = (".txt", ".md", ".markdown")
 
@@ -100,11 +101,17 @@ def translate_command(
     threads: Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the engine.")] = None,
     batch_tokens: Annotated[
         int | None,
-        typer.Option("--batch-tokens", min=1, help="Source tokens per engine batch (default 256)."),
+        typer.Option(
+            "--batch-tokens", min=1, help=f"Source tokens per engine batch (default {Settings.max_batch_tokens})."
+        ),
     ] = None,
     batch_sentences: Annotated[
         int | None,
-        typer.Option("--batch-sentences", min=1, help="Sentences per engine batch (default 12; 2-4 for less memory)."),
+        typer.Option(
+            "--batch-sentences",
+            min=1,
+            help=f"Sentences per engine batch (default {Settings.max_batch_sentences}; 2-4 for less memory).",
+        ),
     ] = None,
 ) -> None:
     """Translate German files to English, offline.
