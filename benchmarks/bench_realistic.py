@@ -208,9 +208,16 @@ def default_argos_python(cache: Path, log: Any) -> Path:
     python = venv / "bin" / "python"
     if not (venv / "installed").exists():
         log(f"building {venv} (pip install argostranslate, ~6 GB, a few minutes) …")
-        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
         pins = [f"argostranslate=={version('argostranslate')}", f"spacy=={version('spacy')}"]
-        subprocess.run([str(python), "-m", "pip", "install", "-q", *pins], check=True)
+        for step in (
+            [sys.executable, "-m", "venv", "--clear", str(venv)],
+            [str(python), "-m", "pip", "install", "-q", *pins],
+        ):
+            if subprocess.run(step).returncode != 0:
+                raise SystemExit(
+                    f"building {venv} failed at `{' '.join(step[1:4])}`: check the package registry is reachable, "
+                    "or pass --argos-python with the python of an existing argostranslate install"
+                )
         (venv / "installed").write_text(" ".join(pins) + "\n", encoding="utf-8")
     return python
 

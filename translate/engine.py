@@ -2,7 +2,8 @@
 
 Why not ``argostranslate.translate``: importing it loads stanza and torch (about 2.6 s and 760 MB here), and
 it sends roughly one sentence per ``translate_batch`` call. Glossator encodes every segment of every input
-itself and makes one batched call with token-sized batches, which is what CTranslate2 is fast at.
+itself and sends them in length-sorted batches of many sentences (:func:`plan_batches`), which is what
+CTranslate2 is fast at.
 
 ctranslate2 and sentencepiece are imported inside :meth:`CT2Engine._load`, on the first translation, so
 ``glossator --help`` and the glossary commands never pay for them.

@@ -1,9 +1,9 @@
-"""The translation path: documents → sentences → glossary matches → memory → ONE batched engine pass →
+"""The translation path: documents → sentences → glossary matches → memory → one engine pass →
 enforcement → memory → rendered documents. See docs/architecture.md for the data path.
 
 All inputs are translated together: their sentences are pooled (duplicates once), cached ones are taken
-from the translation memory, and the rest go to the engine in large token batches. Progress is reported
-per chunk of sentences (each chunk is still one batched CTranslate2 call).
+from the translation memory, and the rest go to the engine, which batches them by length (engine.plan_batches).
+Progress is reported per chunk of sentences.
 """
 
 from __future__ import annotations
