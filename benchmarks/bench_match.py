@@ -17,8 +17,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from glossary.match import TermMatcher, _lemma, _text_keys
-from glossary.model import Glossary, Term
+from glossator.glossary.match import TermMatcher, _lemma, _text_keys
+from glossator.glossary.model import Glossary, Term
 
 REPO = Path(__file__).resolve().parent.parent
 ARTICLE = REPO / "corpus" / "iraq-troops.de.txt"
@@ -73,7 +73,7 @@ def wmt23_sanity(kind: str = "proper") -> dict[str, object]:
     """On WMT23 de→en terminology (each line's term pairs as its glossary): how many listed German terms the
     matcher finds in their own line (recall; misses are mostly terms used only as a compound's first part),
     and the term accuracy of the human reference (should be near 1: the pairs were taken from it)."""
-    from glossary.check import term_accuracy
+    from glossator.glossary.check import term_accuracy
 
     sources = Path(f"{WMT23}.de").read_text(encoding="utf-8").splitlines()
     references = Path(f"{WMT23}.en").read_text(encoding="utf-8").splitlines()

@@ -136,10 +136,10 @@ RAW_CHILD = textwrap.dedent(
 GLOSSATOR_CHILD = textwrap.dedent(
     """
     import json, sys, time
-    from translate.engine import load_engine
-    from translate.pipeline import DocumentInput, translate_documents
-    from translate.segment import split_sentences
-    from translate.settings import Settings
+    from glossator.translate.engine import load_engine
+    from glossator.translate.pipeline import DocumentInput, translate_documents
+    from glossator.translate.segment import split_sentences
+    from glossator.common.settings import Settings
     source, size = sys.argv[1], int(sys.argv[2])
     settings = Settings.from_env(threads=1, use_cache=False, max_batch_sentences=size)
     engine = load_engine(settings)
@@ -244,10 +244,10 @@ def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="glossator-bench-"))
     xdg = {name: str(work / name.lower()) for name in ("XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME")}
     os.environ.update(ARGOS_PACKAGES_DIR=str(work / "packages"), GLOSSATOR_CACHE_DIR=str(work / "cache"), **xdg)
-    from translate.engine import CT2Engine, load_engine
-    from translate.models import install_package
-    from translate.pipeline import DocumentInput, translate_documents
-    from translate.settings import Settings
+    from glossator.common.settings import Settings
+    from glossator.models.packages import install_package
+    from glossator.translate.engine import CT2Engine, load_engine
+    from glossator.translate.pipeline import DocumentInput, translate_documents
 
     settings = Settings.from_env(threads=1)
     settings = settings.with_(decode=settings.decode.__class__(beam_size=BEAM))

@@ -5,7 +5,7 @@
 Side by side in one run on the same segments (WMT newstest2019 HUMAN vs its reference, then newstest2021
 refB vs its reference; ../shared beside the clone): sacrebleu's own ``corpus_score(..., n_bootstrap=N)``
 for the three metrics one after the other (what a straightforward implementation does), and Glossator's
-``translate.scoring.score`` (same statistics, extracted on all cores). Also: sentence-level scores and term
+``glossator.quality.scoring.score`` (same statistics, extracted on all cores). Also: sentence-level scores and term
 accuracy against a 19-term glossary. Prints a table and writes benchmarks/results/scoring.json.
 """
 
@@ -56,9 +56,9 @@ def main() -> int:
 
     from sacrebleu.metrics import BLEU, CHRF, TER
 
-    from glossary.check import term_accuracy
-    from glossary.io import load_glossary
-    from translate.scoring import _workers, score
+    from glossator.glossary.check import term_accuracy
+    from glossator.glossary.io import load_glossary
+    from glossator.quality.scoring import _workers, score
 
     src, hyp, ref = load(args.segments)
     rows: list[tuple[str, float, str]] = []

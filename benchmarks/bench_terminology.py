@@ -33,13 +33,13 @@ def main() -> int:
     work = Path(tempfile.mkdtemp())
     os.environ.update(ARGOS_PACKAGES_DIR=str(work / "packages"), GLOSSATOR_CACHE_DIR=str(work / "cache"))
     sys.path.insert(0, str(REPO))
-    from glossary.check import check_segment
-    from glossary.match import TermMatcher
-    from glossary.model import Glossary, Term
-    from translate.enforce import translate_with_terms
-    from translate.engine import load_engine
-    from translate.models import install_package
-    from translate.settings import Settings
+    from glossator.common.settings import Settings
+    from glossator.glossary.check import check_segment
+    from glossator.glossary.match import TermMatcher
+    from glossator.glossary.model import Glossary, Term
+    from glossator.models.packages import install_package
+    from glossator.translate.enforce import translate_with_terms
+    from glossator.translate.engine import load_engine
 
     install_package(REPO / "tests" / "model" / "de_en_glossator_test.argosmodel", Settings.from_env())
     engine = load_engine(Settings.from_env())

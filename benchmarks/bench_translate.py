@@ -43,7 +43,7 @@ def timed(fn):  # type: ignore[no-untyped-def]
 def terminology_glossary(size: int):  # type: ignore[no-untyped-def]
     """A *size*-entry glossary of real term pairs: the WMT23 terminology task's (proper, then random term sets),
     first target per source."""
-    from glossary.model import Glossary, Term
+    from glossator.glossary.model import Glossary, Term
 
     terms: dict[str, Term] = {}
     lines = [line for path in TERMS for line in path.read_text(encoding="utf-8").splitlines()]
@@ -64,11 +64,11 @@ def main() -> int:
     work = Path(tempfile.mkdtemp())
     os.environ.update(ARGOS_PACKAGES_DIR=str(work / "packages"), GLOSSATOR_CACHE_DIR=str(work / "cache"))
     sys.path.insert(0, str(REPO))
-    from glossary.io import load_glossary
-    from translate.engine import load_engine
-    from translate.models import install_package
-    from translate.pipeline import DocumentInput, translate_documents
-    from translate.settings import Settings
+    from glossator.common.settings import Settings
+    from glossator.glossary.io import load_glossary
+    from glossator.models.packages import install_package
+    from glossator.translate.engine import load_engine
+    from glossator.translate.pipeline import DocumentInput, translate_documents
 
     install_package(PACKAGE, Settings.from_env())
     lines = WMT.read_text(encoding="utf-8").splitlines()[: args.sentences]

@@ -1,4 +1,5 @@
-"""Glossator's term base: the glossary format, its editing, and inflection-aware term matching.
+"""The term base (``glossator.glossary``): the glossary format, its editing, and inflection-aware term matching.
 
-Depends only on the standard library, PyYAML and the German lemmatizer; never imports ``translate``.
+This folder is installed as ``glossator.glossary`` (``glossator/glossary`` links here). It imports only
+``glossator.common`` below it, never the translation path, the quality layer or the CLI.
 """

@@ -24,12 +24,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from glossary.errors import InputFileError
-from glossary.match import TermMatch, TermMatcher
-from glossary.model import Glossary, Term, english_plural
+from glossator.common.errors import InputFileError
+from glossator.glossary.match import TermMatch, TermMatcher
+from glossator.glossary.model import Glossary, Term, english_plural
+from glossator.glossary.phrase import overlaps, phrase_spans
 
 __all__ = [
-    "STATUSES",
     "SegmentCheck",
     "TermAccuracy",
     "TermCheck",
@@ -38,8 +38,6 @@ __all__ = [
     "check_segment",
     "term_accuracy",
 ]
-
-STATUSES = ("ok", "enforced", "missing", "forbidden")
 
 _Span = tuple[int, int]
 
@@ -58,6 +56,12 @@ class TermCheck:
     status: str
     found: str | None = None
     forbidden_found: tuple[str, ...] = ()
+    # Where the English shows it: (start, end) of ``found`` and of each ``forbidden_found`` in the checked text.
+    target_span: tuple[int, int] | None = None
+    forbidden_spans: tuple[tuple[int, int], ...] = ()
+    # How the output came to hold the term: "as-is", "n-best", "repair", "align", "prefix" (enforcement), or
+    # "check" (verified only).
+    method: str = "check"
 
     @property
     def ok(self) -> bool:
@@ -70,29 +74,36 @@ class TermCheck:
             "status": self.status,
             "found": self.found,
             "forbidden_found": list(self.forbidden_found),
+            "target_span": list(self.target_span) if self.target_span else None,
+            "forbidden_spans": [list(span) for span in self.forbidden_spans],
+            "method": self.method,
         }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], term: Term) -> TermCheck:
+        """The inverse of :meth:`to_dict`, given the glossary entry the check is about (the memory's way back)."""
+        match = TermMatch(term, int(data["start"]), int(data["end"]), str(data["surface"]), bool(data["plural"]))
+        span = data.get("target_span")
+        return cls(
+            match=match,
+            status=str(data["status"]),
+            found=data.get("found"),
+            forbidden_found=tuple(data.get("forbidden_found") or ()),
+            target_span=(int(span[0]), int(span[1])) if span else None,
+            forbidden_spans=tuple((int(a), int(b)) for a, b in data.get("forbidden_spans") or ()),
+            method=str(data.get("method", "check")),
+        )
 
 
 # --- phrase search -----------------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=65_536)
-def _phrase_re(phrase: str, case_sensitive: bool) -> re.Pattern[str] | None:
-    words = phrase.replace("-", " ").split()
-    if not words:
-        return None
-    body = r"[\s\-\u2010\u2011]+".join(re.escape(word) for word in words)
-    # Whole words only: no letter or digit may touch the phrase; punctuation may.
-    return re.compile(rf"(?<![^\W_]){body}(?![^\W_])", 0 if case_sensitive else re.IGNORECASE)
-
-
 def _spans(phrase: str, text: str, case_sensitive: bool) -> list[_Span]:
-    pattern = _phrase_re(phrase, case_sensitive)
-    return [] if pattern is None else [m.span() for m in pattern.finditer(text)]
+    return phrase_spans(phrase, text, case_sensitive)
 
 
 def _overlaps(span: _Span, taken: Iterable[_Span]) -> bool:
-    return any(span[0] < end and start < span[1] for start, end in taken)
+    return overlaps(span, tuple(taken))
 
 
 def accepted_forms(match: TermMatch) -> tuple[str, ...]:
@@ -111,14 +122,14 @@ def forbidden_forms(term: Term) -> tuple[str, ...]:
 
 def _find_targets(
     matches: Sequence[TermMatch], english: str, forms_of: Callable[[TermMatch], tuple[str, ...]]
-) -> tuple[dict[int, str], list[_Span]]:
+) -> tuple[dict[int, _Span], list[_Span]]:
     """Give each match the first free stretch of *english* that spells one of its forms.
 
     Longest forms first, so a long target claims its words before a shorter term can reuse them.
-    Returns {match index: text found} and the claimed spans.
+    Returns {match index: span found} and the claimed spans.
     """
     taken: list[_Span] = []
-    found: dict[int, str] = {}
+    found: dict[int, _Span] = {}
     forms = [forms_of(match) for match in matches]
     for j in sorted(range(len(matches)), key=lambda j: (-max(map(len, forms[j]), default=0), j)):
         for form in forms[j]:
@@ -126,7 +137,7 @@ def _find_targets(
             span = next((s for s in spans if not _overlaps(s, taken)), None)
             if span is not None:
                 taken.append(span)
-                found[j] = english[span[0] : span[1]]
+                found[j] = span
                 break
     return found, taken
 
@@ -146,7 +157,7 @@ def check_segment(matches: Sequence[TermMatch], english: str) -> list[TermCheck]
     """
     found, taken = _find_targets(matches, english, accepted_forms)
 
-    forbidden: dict[int, list[str]] = {}
+    forbidden: dict[int, list[_Span]] = {}
     by_term: dict[int, list[int]] = {}
     for j, match in enumerate(matches):
         by_term.setdefault(id(match.term), []).append(j)
@@ -158,13 +169,23 @@ def check_segment(matches: Sequence[TermMatch], english: str) -> list[TermCheck]
         # Hand each forbidden rendering to an occurrence: those without their target first.
         receivers = sorted(indices, key=lambda j: j in found)
         for n, span in enumerate(sorted(spans)):
-            forbidden.setdefault(receivers[min(n, len(receivers) - 1)], []).append(english[span[0] : span[1]])
+            forbidden.setdefault(receivers[min(n, len(receivers) - 1)], []).append(span)
 
     checks = []
     for j, match in enumerate(matches):
         bad = tuple(forbidden.get(j, ()))
         status = "forbidden" if bad else "ok" if j in found else "missing"
-        checks.append(TermCheck(match=match, status=status, found=found.get(j), forbidden_found=bad))
+        where = found.get(j)
+        checks.append(
+            TermCheck(
+                match=match,
+                status=status,
+                found=english[where[0] : where[1]] if where else None,
+                forbidden_found=tuple(english[a:b] for a, b in bad),
+                target_span=where,
+                forbidden_spans=bad,
+            )
+        )
     return checks
 
 
@@ -247,8 +268,9 @@ class TermAccuracy:
     it counts, and so do its form for the occurrence's number ("terrorist militias" for "Terrormilizen")
     and its target variants; "terrorist militias" does not count for a singular occurrence.
     ``lemma``: the same comparing English lemmas, so "militias" counts for "militia" and either number is
-    accepted. ``forbidden``: forbidden renderings found. Rates are ``None`` when the sources contain no
-    glossary term (no evidence either way).
+    accepted. ``forbidden``: forbidden renderings found. ``violations``: occurrences whose check is not ok
+    (target missing, or a forbidden rendering present) — what every ``--max-violations`` gate counts. Rates are
+    ``None`` when the sources contain no glossary term (no evidence either way).
     """
 
     occurrences: int
@@ -256,6 +278,7 @@ class TermAccuracy:
     lemma_hits: int
     forbidden: int
     terms: tuple[TermStats, ...] = field(default=())
+    violations: int = 0
 
     @property
     def exact(self) -> float | None:
@@ -273,6 +296,7 @@ class TermAccuracy:
             "exact": self.exact,
             "lemma": self.lemma,
             "forbidden": self.forbidden,
+            "violations": self.violations,
             "terms": [t.to_dict() for t in self.terms],
         }
 
@@ -289,24 +313,36 @@ def _require_aligned(sources: Sequence[str], targets: Sequence[str], what: str) 
         )
 
 
-def term_accuracy(sources: Sequence[str], hypotheses: Sequence[str], glossary: Glossary | TermMatcher) -> TermAccuracy:
+def term_accuracy(
+    sources: Sequence[str],
+    hypotheses: Sequence[str],
+    glossary: Glossary | TermMatcher,
+    *,
+    matches: Sequence[Sequence[TermMatch]] | None = None,
+) -> TermAccuracy:
     """Term accuracy of *hypotheses* (English) against the glossary terms found in *sources* (German).
 
     Each source occurrence counts once: a term occurring k times in a source sentence needs its target k
     times in the hypothesis (k occurrences, k chances to get it right or wrong). A prebuilt
-    :class:`TermMatcher` may be passed instead of a glossary to reuse its index.
+    :class:`TermMatcher` may be passed instead of a glossary to reuse its index, and *matches* (one list per
+    source, from the same glossary) when the caller has matched the sources already.
     Example: ``term_accuracy(["Terrormilizen greifen an."], ["Terror militias attack."], g).exact`` → 0.0.
     """
     _require_aligned(sources, hypotheses, "hypothesis")
-    matcher = _matcher(glossary)
+    given = matches
+    if given is not None and len(given) != len(sources):
+        raise ValueError("one list of matches per source")
+    matcher = _matcher(glossary) if given is None else None
     stats: dict[int, list[Any]] = {}  # id(term) → [term, occurrences, exact, lemma, forbidden]
-    for source, hypothesis in zip(sources, hypotheses, strict=True):
-        matches = matcher.find(source)
-        if not matches:
+    violations = 0
+    for index, (source, hypothesis) in enumerate(zip(sources, hypotheses, strict=True)):
+        found = given[index] if given is not None else matcher.find(source) if matcher is not None else []
+        if not found:
             continue
-        checks = check_segment(matches, hypothesis)
-        exact_hits, _ = _find_targets(matches, hypothesis, _exact_forms)
-        lemma_hits = _lemma_hits(matches, hypothesis)
+        checks = check_segment(found, hypothesis)
+        exact_hits, _ = _find_targets(found, hypothesis, _exact_forms)
+        lemma_hits = _lemma_hits(found, hypothesis)
+        violations += sum(not check.ok for check in checks)
         for j, (check, lemma_hit) in enumerate(zip(checks, lemma_hits, strict=True)):
             row = stats.setdefault(id(check.match.term), [check.match.term, 0, 0, 0, 0])
             row[1] += 1
@@ -323,6 +359,7 @@ def term_accuracy(sources: Sequence[str], hypotheses: Sequence[str], glossary: G
         lemma_hits=sum(t.lemma_hits for t in terms),
         forbidden=sum(t.forbidden for t in terms),
         terms=terms,
+        violations=violations,
     )
 
 

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from glossary.errors import GlossaryError
-from glossary.fileio import atomic_write_text, read_text
-from glossary.model import FORMAT_VERSION, STATUSES, Glossary, Term
+from glossator.common.errors import GlossaryError
+from glossator.common.fileio import atomic_write_text, read_text
+from glossator.glossary.model import FORMAT_VERSION, STATUSES, Glossary, Term
 
 _LIST_FIELDS = ("variants", "target_variants", "forbidden", "tags")
 _BOOL_FIELDS = ("case_sensitive", "do_not_translate")
@@ -33,7 +33,7 @@ def load_glossary(path: str | Path, *, allow_duplicates: bool = False) -> Glossa
     Two entries with the same source term are an error unless *allow_duplicates* (``glossary lint`` reads
     that way so it can report every duplicate, not just the first).
     """
-    from glossary.tbx import is_tbx_path, load_tbx
+    from glossator.glossary.tbx import is_tbx_path, load_tbx
 
     path = Path(path)
     suffix = path.suffix.lower()
@@ -193,13 +193,11 @@ def save_glossary(glossary: Glossary, path: str | Path, *, keep_layout: bool = F
     With *keep_layout*, an existing YAML file is changed only where its entries differ from *glossary*
     (comments, key order and list style elsewhere stay as they are), when the entry count is unchanged.
     """
-    from glossary.tbx import dump_tbx, is_tbx_path
+    from glossator.glossary.tbx import dump_tbx, is_tbx_path
 
     path = Path(path)
     if path.suffix.lower() in (".yaml", ".yml"):
         if keep_layout and path.is_file():
-            from glossary.edit import splice_yaml
-
             spliced = splice_yaml(read_text(path, what="glossary"), path, glossary)
             if spliced is not None:
                 atomic_write_text(path, spliced)
@@ -231,3 +229,94 @@ def _cell(value: Any) -> str:
 
 def iter_warnings(glossary: Glossary) -> Iterable[str]:
     return list(glossary.extra.get("warnings", []))
+
+
+# Layout-keeping YAML rewrite: only the entries that changed are re-rendered.
+
+
+def splice_yaml(text: str, path: Path, glossary: Glossary) -> str | None:
+    """*text* with only the entries that differ from *glossary* rewritten, or ``None`` if that is not possible.
+
+    The new text is parsed again and must give exactly *glossary*'s terms; otherwise (unusual layouts such as
+    a flow-style ``terms: [...]``) the caller writes the whole file instead.
+    """
+    import yaml
+
+    try:
+        current = _parse_yaml(text, path, allow_duplicates=True)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except (GlossaryError, yaml.YAMLError):
+        return None
+    items = _entry_nodes(root)
+    if items is None or not (len(items) == len(current.terms) == len(glossary.terms)):
+        return None
+    lines = text.splitlines(keepends=True)
+    flow = _uses_flow_lists(items)
+    for index in reversed(range(len(items))):
+        old, new = current.terms[index], glossary.terms[index]
+        if old == new and dict(old.extra) == dict(new.extra):
+            continue
+        node = items[index]
+        start, column = node.start_mark.line, node.start_mark.column
+        end = start + 1
+        while end < len(lines) and (_is_filler(lines[end]) or _indent(lines[end]) >= column):
+            end += 1
+        while end > start + 1 and _is_filler(lines[end - 1]):
+            end -= 1  # comments and blank lines after an entry belong to what follows
+        keys = [key.value for key, _ in node.value]
+        block = _render_entry(new, keys, flow).splitlines()
+        prefix = lines[start][:column]
+        lines[start:end] = [prefix + block[0] + "\n", *(" " * column + line + "\n" for line in block[1:])]
+    result = "".join(lines)
+    try:
+        again = _parse_yaml(result, path, allow_duplicates=True)
+    except GlossaryError:
+        return None
+    same = again.terms == glossary.terms and all(
+        dict(a.extra) == dict(b.extra) for a, b in zip(again.terms, glossary.terms, strict=True)
+    )
+    return result if same else None
+
+
+def _entry_nodes(root: Any) -> list[Any] | None:
+    import yaml
+
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    for key, value in root.value:
+        if key.value == "terms" and isinstance(value, yaml.SequenceNode) and not value.flow_style:
+            items = list(value.value)
+            return items if all(isinstance(i, yaml.MappingNode) and not i.flow_style for i in items) else None
+    return None
+
+
+def _uses_flow_lists(items: list[Any]) -> bool:
+    import yaml
+
+    styles = [v.flow_style for item in items for _, v in item.value if isinstance(v, yaml.SequenceNode)]
+    return sum(map(bool, styles)) > len(styles) / 2
+
+
+def _is_filler(line: str) -> bool:
+    stripped = line.strip()
+    return not stripped or stripped.startswith("#")
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _render_entry(term: Term, key_order: list[str], flow: bool) -> str:
+    """One entry as YAML block mapping lines (no leading dash), keys in the file's order where they existed."""
+    import yaml
+
+    data = term.to_dict()
+    ordered = {k: data[k] for k in key_order if k in data} | data
+    out = []
+    for key, value in ordered.items():
+        if flow and key in _LIST_FIELDS and isinstance(value, list):
+            rendered = yaml.safe_dump(value, default_flow_style=True, allow_unicode=True, width=100).strip()
+            out.append(f"{key}: {rendered}\n")
+        else:
+            out.append(yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, width=100))
+    return "".join(out)

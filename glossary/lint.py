@@ -31,7 +31,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from glossary.model import Glossary, Term, english_plural
+from glossator.glossary.model import Glossary, Term, english_plural
+from glossator.glossary.phrase import phrase_pattern, phrase_spans
 
 ERROR = "error"
 WARNING = "warning"
@@ -151,7 +152,7 @@ def _contained(terms: tuple[Term, ...], origins: list[str]) -> Iterator[_Raw]:
             for other, longer in spans.get(_words(text), []):
                 if other == index or other in seen:
                     continue
-                if term.case_sensitive and not re.search(rf"(?<!\w){re.escape(text)}(?!\w)", longer):
+                if term.case_sensitive and not phrase_spans(text, longer, True):
                     continue
                 seen.add(other)
                 yield (
@@ -177,10 +178,9 @@ def _empty(terms: tuple[Term, ...], origins: list[str]) -> Iterator[_Raw]:
             yield index, "empty", WARNING, f"{term.source!r} has an empty item in 'tags'; remove it."
 
 
-def _phrase_pattern(phrase: str, case_sensitive: bool) -> re.Pattern[str]:
-    """Whole words; spaces and hyphens between words interchangeable (as in checking)."""
-    words = [re.escape(w) for w in re.split(r"[\s\-]+", phrase.strip()) if w]
-    return re.compile(r"(?<!\w)" + r"[\s\-]+".join(words) + r"(?!\w)", 0 if case_sensitive else re.IGNORECASE)
+def _pattern(phrase: str, case_sensitive: bool) -> re.Pattern[str]:
+    pattern = phrase_pattern(phrase, case_sensitive)
+    return pattern if pattern is not None else re.compile(r"(?!)")  # no words: matches nothing
 
 
 def _forbidden(terms: tuple[Term, ...], origins: list[str]) -> Iterator[_Raw]:
@@ -191,7 +191,7 @@ def _forbidden(terms: tuple[Term, ...], origins: list[str]) -> Iterator[_Raw]:
                 continue
             for form in dict.fromkeys((rendering, english_plural(rendering))):
                 words = _words(form)
-                rules.append((owner, rendering, words[0] if words else "", _phrase_pattern(form, term.case_sensitive)))
+                rules.append((owner, rendering, words[0] if words else "", _pattern(form, term.case_sensitive)))
     if not rules:
         return
     # Only rules whose first word occurs in a target can match it: index them by that word (10k entries stay fast).

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from glossary.model import Glossary, Term
+from glossator.glossary.model import Glossary, Term
 
 __all__ = ["TermMatch", "TermMatcher", "tokenize"]
 

@@ -30,9 +30,9 @@ from pathlib import Path
 from typing import Any
 from xml.etree.ElementTree import Element
 
-from glossary.errors import GlossaryError
-from glossary.fileio import read_text
-from glossary.model import STATUSES, Glossary, Term
+from glossator.common.errors import GlossaryError
+from glossator.common.fileio import read_text
+from glossator.glossary.model import STATUSES, Glossary, Term
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -62,7 +62,7 @@ def load_tbx(path: Path, *, allow_duplicates: bool = False) -> Glossary:
     """Read a TBX-Basic file (v2 or v3 DCA) into a German→English :class:`Glossary`.
 
     Raises :class:`GlossaryError` naming the file (and line:column for malformed XML) for anything that is
-    not a de/en TBX term base, and :class:`~glossary.errors.InputFileError` for binary or non-UTF-8 data.
+    not a de/en TBX term base, and :class:`~glossator.common.errors.InputFileError` for binary or non-UTF-8 data.
     """
     encoding = "utf-16" if path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
     text = read_text(path, encoding=encoding, what="glossary")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from translate.engine import Hypothesis
+from glossator.translate.engine import Hypothesis
 
 
 class FakeEngine:
@@ -27,6 +27,10 @@ class FakeEngine:
     @property
     def model_id(self) -> str:
         return self._model_id
+
+    @property
+    def model_checksum(self) -> str:
+        return "fake-checksum"
 
     def _candidates(self, sentence: str) -> list[str]:
         value = self.table.get(sentence, f"EN: {sentence}")

@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from typer.main import get_command
 
-from translate.cli import app
-from translate.models import install_package
-from translate.settings import Settings
+from glossator.cli import app
+from glossator.common.settings import Settings
+from glossator.models.packages import install_package
 
 sys.path.insert(0, str(Path(__file__).parent / "models"))  # the shared helpers of tests/models
 from clirun import run_cli

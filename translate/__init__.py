@@ -1,18 +1,7 @@
-"""Glossator's translation pipeline: documents → sentences → glossary → engine → enforced English.
+"""The translation path (``glossator.translate``): documents → sentences → glossary matches → memory → engine →
+enforcement → rendered documents.
 
-Nothing happens at import time: importing this package opens no file, creates no directory and reads no
-environment variable. Heavy modules (ctranslate2, sentencepiece, argostranslate) are imported only where a
-model is actually needed.
+This folder is installed as ``glossator.translate`` (``glossator/translate`` links here); it is never a top-level
+``translate`` package, which is translate-toolkit's name. Heavy modules (ctranslate2, sentencepiece) are imported
+only where a model is actually needed.
 """
-
-
-def __getattr__(name: str) -> str:
-    # The version is looked up on first use: importlib.metadata costs ~70 ms, paid by every command otherwise.
-    if name != "__version__":
-        raise AttributeError(f"module 'translate' has no attribute {name!r}")
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("glossator")
-    except PackageNotFoundError:  # running from a source tree that was never installed
-        return "0.0.0+unknown"

@@ -22,8 +22,13 @@ from pathlib import Path
 SCHEMA_VERSION = 1
 
 
-def cache_key(model_id: str, options_key: str, glossary_digest: str, source: str) -> str:
-    return hashlib.sha256("\x1f".join((model_id, options_key, glossary_digest, source)).encode()).hexdigest()
+def cache_key(
+    model_id: str, model_checksum: str, options_key: str, glossary_digest: str, enforcement: str, source: str
+) -> str:
+    """Everything that can change a sentence's output: the package (id and content checksum), the decoding
+    options, the glossary, the enforcement logic's version and the sentence itself."""
+    parts = (model_id, model_checksum, options_key, glossary_digest, enforcement, source)
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import PurePath
 
-from translate.segment import sentence_spans
+from glossator.translate.segment import sentence_spans
 
 FORMATS = ("txt", "lines", "md")
 _MD_PREFIX = re.compile(r"^(\s*(?:>\s?)*\s*(?:[-*+]\s+|\d{1,9}[.)]\s+)?(?:\[[ xX]\]\s+)?(?:#{1,6}\s+)?)")

@@ -24,15 +24,18 @@ them in unfamiliar contexts (tried here with the tiny model). Every step is chec
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from glossary.check import TermCheck, check_segment, forbidden_forms
-from glossary.match import TermMatch
-from translate.engine import Engine, Hypothesis
+from glossator.glossary.check import TermCheck, check_segment, forbidden_forms
+from glossator.glossary.match import TermMatch
+from glossator.glossary.phrase import phrase_spans
+from glossator.translate.engine import Engine, Hypothesis
 
-METHODS = ("plain", "as-is", "n-best", "repair", "align", "prefix")
+# Part of every translation-memory key: change it whenever a change here can change an output, so outputs of
+# the old logic are not served from the memory. tests/pipeline/test_memory_key.py records the digest of this
+# file for each version and fails when the file changes without a new version.
+ENFORCEMENT_VERSION = "2"
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,11 @@ def repair_forbidden(english: str, matches: Sequence[TermMatch]) -> str:
     """Replace forbidden renderings of each matched term by its target in the occurrence's number."""
     for match in matches:
         for form in sorted(forbidden_forms(match.term), key=len, reverse=True):
-            pattern = re.compile(rf"(?<!\w){re.escape(form)}(?!\w)", re.IGNORECASE)
-            found = pattern.search(english)
-            if found:
-                target = _cased(match.english, found.start() == 0, match.term.case_sensitive)
-                english = english[: found.start()] + target + english[found.end() :]
+            spans = phrase_spans(form, english, match.term.case_sensitive)
+            if spans:
+                start, end = spans[0]
+                target = _cased(match.english, start == 0, match.term.case_sensitive)
+                english = english[:start] + target + english[end:]
                 break
     return english
 

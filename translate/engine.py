@@ -17,9 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from translate.errors import ModelPackageError
-from translate.models import PackageInfo
-from translate.settings import DecodeOptions, Settings
+from glossator.common.errors import ModelPackageError
+from glossator.common.settings import DecodeOptions, Settings
+from glossator.models.packages import PackageInfo, package_checksum
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,9 @@ class Engine(Protocol):
 
     @property
     def model_id(self) -> str: ...
+
+    @property
+    def model_checksum(self) -> str: ...
 
     def translate(
         self,
@@ -98,10 +101,26 @@ class CT2Engine:
     # metadata.json ("max_positions"); longer inputs are truncated by CTranslate2 instead of failing.
     _max_positions: int | None = field(default=None, init=False, repr=False)
     _trim: Any = field(default=None, init=False, repr=False)
+    _checksum: str | None = field(default=None, init=False, repr=False)
 
     @property
     def model_id(self) -> str:
         return self.package.model_id
+
+    @property
+    def notice(self) -> str | None:
+        """One-line warning when this is the project's test model or small model (see models.model_notice)."""
+        from glossator.models.packages import model_notice
+
+        return model_notice(self.package)
+
+    @property
+    def model_checksum(self) -> str:
+        """SHA-256 of the package's model and tokenizer files (a reinstalled package with the same version but
+        other weights must not be served from the memory)."""
+        if self._checksum is None:
+            self._checksum = package_checksum(self.package)
+        return self._checksum
 
     def _load(self) -> tuple[Any, Any]:
         if self._translator is None:
@@ -236,10 +255,11 @@ def _malloc_trim() -> Any:
 
 
 def load_engine(settings: Settings) -> CT2Engine:
-    """The engine for ``settings.from_code → settings.to_code``; raises ``ModelNotInstalledError`` if none."""
-    from translate.models import find_package
+    """The engine for ``settings.model`` (a package code, a pair or a package folder) or, without one, the best
+    installed ``settings.from_code → settings.to_code`` package; raises ``ModelNotInstalledError`` if none."""
+    from glossator.models.packages import select_package
 
-    package = find_package(settings.from_code, settings.to_code, settings)
+    package = select_package(settings)
     return CT2Engine(
         package=package,
         decode=settings.decode,

@@ -8,18 +8,23 @@ Progress is reported per chunk of sentences.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from glossary.model import Glossary
-from translate.cache import TranslationMemory, cache_key
-from translate.documents import read_document
-from translate.engine import Engine
-from translate.segment import sentence_spans, splitter_id
-from translate.settings import Settings
+from glossator.common.settings import Settings
+from glossator.glossary.check import TermCheck
+from glossator.glossary.model import Glossary
+from glossator.translate.cache import TranslationMemory, cache_key
+from glossator.translate.documents import read_document
+from glossator.translate.engine import Engine
+from glossator.translate.segment import sentence_spans, splitter_id
+
+if TYPE_CHECKING:
+    from glossator.glossary.match import TermMatcher
 
 Progress = Callable[[int, int], None]  # (sentences done, sentences to translate)
 CHUNK_SENTENCES = 256
@@ -34,11 +39,14 @@ class DocumentInput:
 
 @dataclass(frozen=True)
 class SegmentResult:
+    """One translated sentence: its German, its English, and a typed check per glossary term occurrence
+    (status, source span, target span, method); spans are character offsets into ``source`` and ``target``."""
+
     source: str
     target: str
     cached: bool
     method: str
-    checks: tuple[dict[str, Any], ...] = ()
+    checks: tuple[TermCheck, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -46,7 +54,7 @@ class SegmentResult:
             "target": self.target,
             "cached": self.cached,
             "method": self.method,
-            "terms": list(self.checks),
+            "terms": [c.to_dict() for c in self.checks],
         }
 
 
@@ -58,18 +66,20 @@ class TranslationResult:
     model_id: str
     glossary_digest: str
     stats: dict[str, Any] = field(default_factory=dict)
+    notice: str | None = None  # the model's warning (test fixture, small model), also in to_dict()
 
     def term_counts(self) -> dict[str, int]:
         counts = {"ok": 0, "enforced": 0, "missing": 0, "forbidden": 0}
         for segment in self.segments:
             for check in segment.checks:
-                counts[check["status"]] = counts.get(check["status"], 0) + 1
+                counts[check.status] = counts.get(check.status, 0) + 1
         return counts
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "model": self.model_id,
+            **({"model_warning": self.notice} if self.notice else {}),
             "glossary_digest": self.glossary_digest,
             "stats": self.stats,
             "terms": self.term_counts(),
@@ -84,25 +94,36 @@ def translate_documents(
     progress: Progress | None = None,
     engine: Engine | None = None,
     warnings: list[str] | None = None,
+    *,
+    matcher: TermMatcher | None = None,
+    memory: TranslationMemory | None = None,
 ) -> list[TranslationResult]:
-    """Translate every input; see the module docstring. Raises ``ModelNotInstalledError`` without a model."""
-    from translate.enforce import translate_with_terms
+    """Translate every input; see the module docstring. Raises ``ModelNotInstalledError`` without a model.
+
+    *matcher* and *memory* may be given already built/opened (``glossator.Translator`` keeps them across calls);
+    a memory passed in stays open, one opened here is closed.
+    """
+    from glossator.translate.enforce import ENFORCEMENT_VERSION, translate_with_terms
 
     started = time.perf_counter()
-    memory = TranslationMemory(settings.cache_path) if settings.use_cache else None
+    own_memory = memory is None and settings.use_cache
+    if own_memory:
+        memory = TranslationMemory(settings.cache_path)
     splitter: Callable[[str], list[tuple[int, int]]] = sentence_spans
     if memory is not None:
         splitter = memory.remembering_splits(sentence_spans, splitter_id())
     documents = [read_document(item.text, item.fmt, splitter) for item in inputs]
     unique = list(dict.fromkeys(s for doc in documents for s in doc.segments))
     if engine is None:
-        from translate.engine import load_engine
+        from glossator.translate.engine import load_engine
 
         engine = load_engine(settings)
     glossary = glossary or Glossary()
     digest = glossary.digest() if len(glossary) else "none"
     options = settings.decode.key()
-    keys = {s: cache_key(engine.model_id, options, digest, s) for s in unique}
+    checksum = engine.model_checksum if unique else ""
+    keys = {s: cache_key(engine.model_id, checksum, options, digest, ENFORCEMENT_VERSION, s) for s in unique}
+    terms_by_source = {term.source: term for term in glossary.terms}
 
     done: dict[str, SegmentResult] = {}
     if memory is not None:
@@ -112,12 +133,15 @@ def translate_documents(
             hit = hits.get(key)
             if hit is not None:
                 payload = json.loads(hit[1])
-                done[sentence] = SegmentResult(sentence, hit[0], True, payload["method"], tuple(payload["terms"]))
+                try:
+                    checks = tuple(TermCheck.from_dict(c, terms_by_source[c["source"]]) for c in payload["terms"])
+                except (KeyError, TypeError, ValueError):
+                    continue  # an entry this version cannot read back: translate the sentence again
+                done[sentence] = SegmentResult(sentence, hit[0], True, payload["method"], checks)
 
     misses = [s for s in unique if s not in done]
-    matcher = None
-    if len(glossary) and misses:
-        from glossary.match import TermMatcher
+    if matcher is None and len(glossary) and misses:
+        from glossator.glossary.match import TermMatcher
 
         matcher = TermMatcher(glossary)
     if progress:
@@ -128,19 +152,23 @@ def translate_documents(
         enforced = translate_with_terms(engine, chunk, matches)
         rows = []
         for item in enforced:
-            checks = tuple(c.to_dict() for c in item.checks)
+            checks = tuple(dataclasses.replace(c, method=item.method) for c in item.checks)
             done[item.source] = SegmentResult(item.source, item.target, False, item.method, checks)
-            payload = json.dumps({"method": item.method, "terms": list(checks)}, ensure_ascii=False)
+            payload = json.dumps({"method": item.method, "terms": [c.to_dict() for c in checks]}, ensure_ascii=False)
             rows.append((keys[item.source], engine.model_id, item.source, item.target, payload))
         if memory is not None:
             memory.put_many(rows)
         if progress:
             progress(min(start + CHUNK_SENTENCES, len(misses)), len(misses))
     if memory is not None:
-        memory.close()
+        if own_memory:
+            memory.close()
         if warnings is not None:
-            warnings.extend(memory.warnings)
+            warnings.extend(w for w in memory.warnings if w not in warnings)
 
+    notice = getattr(engine, "notice", None)
+    if notice and warnings is not None and notice not in warnings:
+        warnings.insert(0, notice)
     elapsed = time.perf_counter() - started
     results = []
     for source_input, doc in zip(inputs, documents, strict=True):
@@ -152,5 +180,7 @@ def translate_documents(
             "seconds": round(elapsed, 3),
         }
         text = doc.render([s.target for s in segments])
-        results.append(TranslationResult(source_input.name, text, segments, engine.model_id, digest, stats))
+        results.append(
+            TranslationResult(source_input.name, text, segments, engine.model_id, digest, stats, notice=notice)
+        )
     return results

@@ -7,9 +7,9 @@ import pytest
 from paths import CORPUS, TEST_MODEL_DIR
 from typer.testing import CliRunner
 
-from translate.cli import app
-from translate.models import install_package
-from translate.settings import Settings
+from glossator.cli import app
+from glossator.common.settings import Settings
+from glossator.models.packages import install_package
 
 
 @pytest.fixture

@@ -19,14 +19,14 @@ from paths import CORPUS, SHARED, TEST_MODEL_DIR
 from PIL import Image
 from typer.testing import CliRunner
 
-from glossary.io import load_glossary
-from glossary.match import TermMatcher
-from translate.cli import app
-from translate.evaluate import evaluate, segment_terms
-from translate.html_report import render_html
-from translate.models import install_package
-from translate.scoring import score
-from translate.settings import Settings
+from glossator.cli import app
+from glossator.common.settings import Settings
+from glossator.glossary.io import load_glossary
+from glossator.glossary.match import TermMatcher
+from glossator.models.packages import install_package
+from glossator.quality.evaluate import evaluate, segment_terms
+from glossator.quality.html_report import render_html
+from glossator.quality.scoring import score
 
 CHROMIUM_FLAGS = [
     "--headless",
@@ -227,7 +227,7 @@ def test_violations_render_red_and_filter_in_chromium(tmp_path):
 
 def test_forbidden_rendering_is_struck_through_in_the_output():
     glossary = load_glossary(CORPUS / "glossary.yaml")
-    terms = segment_terms(TermMatcher(glossary), "Die Terrormiliz griff an.", "The terror militia attacked.")
+    terms = segment_terms(TermMatcher(glossary).find("Die Terrormiliz griff an."), "The terror militia attacked.")
     assert [(t["status"], t["forbidden_found"], t["output_spans"]) for t in terms] == [
         ("forbidden", ["terror militia"], [[4, 18, "forbidden"]])
     ]

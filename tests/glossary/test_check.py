@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossary.check import (
-    STATUSES,
+from glossator.common.errors import InputFileError
+from glossator.glossary.check import (
     SegmentCheck,
     TermAccuracy,
     TermCheck,
@@ -17,9 +17,8 @@ from glossary.check import (
     forbidden_forms,
     term_accuracy,
 )
-from glossary.errors import InputFileError
-from glossary.match import TermMatcher
-from glossary.model import Glossary, Term
+from glossator.glossary.match import TermMatcher
+from glossator.glossary.model import Glossary, Term
 
 GLOSSARY = Glossary(
     terms=(
@@ -153,7 +152,12 @@ def test_term_check_to_dict(matcher: TermMatcher) -> None:
         "status": "forbidden",
         "found": None,
         "forbidden_found": ["terror militias"],
+        "target_span": None,
+        "forbidden_spans": [[0, 15]],
+        "method": "check",
     }
+    # The typed check comes back from its dict (the memory's way), spans and all.
+    assert TermCheck.from_dict(check.to_dict(), check.match.term) == check
 
 
 # (German sources, English hypotheses, occurrences, exact hits, lemma hits, forbidden) — checked by hand.
@@ -221,6 +225,7 @@ def test_term_accuracy_takes_a_glossary_and_reports_per_term() -> None:
         "exact": 2 / 3,
         "lemma": 2 / 3,
         "forbidden": 1,
+        "violations": 1,
         "terms": [
             {
                 "source": "Terrormiliz",
@@ -300,7 +305,7 @@ def test_found_text_is_an_accepted_form_and_statuses_are_valid(english: str) -> 
     checks = check_segment(matches, english)
     assert [c.match for c in checks] == matches
     for check in checks:
-        assert check.status in STATUSES and check.status != "enforced"
+        assert check.status in ("ok", "missing", "forbidden")
         assert (check.status == "forbidden") == bool(check.forbidden_found)
         if check.found is not None:
             assert check.found in english

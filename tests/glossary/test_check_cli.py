@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
-import typer
-import yaml
 from typer.testing import CliRunner
 
-from glossary.errors import GlossaryError
-from glossary.model import Glossary, Term
-from translate.cli import app, check_cmd, glossary_cmd
+from glossator.cli import app
 
 GLOSSARY_YAML = """\
 version: 1
@@ -67,53 +62,8 @@ def files(tmp_path: Path) -> dict[str, Path]:
     return paths
 
 
-def _yaml_glossaries(paths: list[Path]) -> Glossary:
-    """Minimal stand-in for glossary.io.load_glossaries, used only while that module does not exist."""
-    glossaries = []
-    for path in paths:
-        try:
-            data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-            raise GlossaryError(f"{where}: malformed YAML. Fix the syntax.") from exc
-        terms = []
-        for entry in data["terms"]:
-            fields = {k: tuple(v) if isinstance(v, list) else v for k, v in entry.items()}
-            terms.append(Term(**fields))
-        glossaries.append(Glossary(terms=tuple(terms)))
-    return Glossary.merge(glossaries)
-
-
-@pytest.fixture(autouse=True)
-def glossary_loader(monkeypatch: pytest.MonkeyPatch) -> None:
-    if importlib.util.find_spec("glossary.io") is None:  # another helper's module, not merged yet
-        monkeypatch.setattr(check_cmd, "_load_glossaries", _yaml_glossaries)
-
-
-def cli_app() -> typer.Typer:
-    """The real ``glossator`` app once the ``glossary`` group exists; until then the same command in a
-    group of its own, so the command is tested either way."""
-    if hasattr(glossary_cmd, "glossary_app"):
-        return app
-    standalone = typer.Typer(name="glossator")
-    group = typer.Typer()
-    check_cmd.register(group)
-
-    @group.callback()
-    def _glossary() -> None:
-        """Edit and check glossaries."""
-
-    @standalone.callback()
-    def _root() -> None:
-        """glossator"""
-
-    standalone.add_typer(group, name="glossary")
-    return standalone
-
-
 def run(*args: object) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli_app(), ["glossary", "check", *map(str, args)])
+    result = CliRunner().invoke(app, ["glossary", "check", *map(str, args)])
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -261,6 +211,6 @@ def test_inputs_are_left_untouched(files: dict[str, Path]) -> None:
 
 
 def test_help_has_an_example() -> None:
-    result = CliRunner().invoke(cli_app(), ["glossary", "check", "--help"])
+    result = CliRunner().invoke(app, ["glossary", "check", "--help"])
     assert result.exit_code == 0
     assert "Example: glossator glossary check" in result.stdout

@@ -6,9 +6,9 @@ import pytest
 from paths import CORPUS
 from typer.testing import CliRunner
 
-from glossary.io import load_glossary, save_glossary
-from glossary.model import Glossary, Term
-from translate.cli import app
+from glossator.cli import app
+from glossator.glossary.io import load_glossary, save_glossary
+from glossator.glossary.model import Glossary, Term
 
 
 def run(*args):
@@ -133,8 +133,8 @@ def test_missing_file(tmp_path):
 
 
 def test_interrupted_mid_write_keeps_the_old_file(corpus_copy, monkeypatch):
-    import glossary.io
-    from glossary.fileio import atomic_open
+    import glossator.glossary.io
+    from glossator.common.fileio import atomic_open
 
     before = corpus_copy.read_bytes()
 
@@ -144,7 +144,7 @@ def test_interrupted_mid_write_keeps_the_old_file(corpus_copy, monkeypatch):
             handle.flush()
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(glossary.io, "atomic_write_text", half_then_crash)
+    monkeypatch.setattr(glossator.glossary.io, "atomic_write_text", half_then_crash)
     result = run("glossary", "edit", corpus_copy, "Bagdad", "--note", "capital")
     assert result.exit_code == 130
     assert corpus_copy.read_bytes() == before

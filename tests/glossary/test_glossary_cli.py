@@ -7,8 +7,8 @@ import pytest
 from paths import CORPUS
 from typer.testing import CliRunner
 
-from glossary.io import load_glossary
-from translate.cli import app
+from glossator.cli import app
+from glossator.glossary.io import load_glossary
 
 
 def run(*args):
@@ -30,7 +30,7 @@ def test_add_show_replace_remove(tmp_path):
 
 def test_concurrent_adds_from_two_processes_both_survive(tmp_path):
     g = tmp_path / "g.yaml"
-    code = "from translate.cli import app; import sys; app(sys.argv[1:])"
+    code = "from glossator.cli import app; import sys; app(sys.argv[1:])"
     procs = [
         subprocess.Popen([sys.executable, "-c", code, "glossary", "add", str(g), f"Begriff{i}", f"term {i}"])
         for i in range(6)
@@ -40,7 +40,7 @@ def test_concurrent_adds_from_two_processes_both_survive(tmp_path):
 
 
 def test_interrupted_edit_keeps_the_old_file(tmp_path, monkeypatch):
-    import glossary.io
+    import glossator.glossary.io
 
     g = tmp_path / "g.yaml"
     g.write_text((CORPUS / "glossary.yaml").read_text(encoding="utf-8"), encoding="utf-8")
@@ -49,7 +49,7 @@ def test_interrupted_edit_keeps_the_old_file(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(glossary.io, "dump_yaml", crash)
+    monkeypatch.setattr(glossator.glossary.io, "dump_yaml", crash)
     result = run("glossary", "add", g, "Waffenruhe", "ceasefire")
     assert result.exit_code == 130
     assert g.read_bytes() == before

@@ -1,9 +1,9 @@
 import pytest
 from paths import CORPUS
 
-from glossary.errors import GlossaryError, InputFileError
-from glossary.io import load_glossaries, load_glossary, save_glossary
-from glossary.model import Glossary, Term
+from glossator.common.errors import GlossaryError, InputFileError
+from glossator.glossary.io import load_glossaries, load_glossary, save_glossary
+from glossator.glossary.model import Glossary, Term
 
 
 def write(tmp_path, name, text):

@@ -6,10 +6,10 @@ import pytest
 from paths import CORPUS
 from typer.testing import CliRunner
 
-from glossary.io import load_glossary, save_glossary
-from glossary.lint import lint
-from glossary.model import Glossary, Term
-from translate.cli import app
+from glossator.cli import app
+from glossator.glossary.io import load_glossary, save_glossary
+from glossator.glossary.lint import lint
+from glossator.glossary.model import Glossary, Term
 
 EVERY_KIND = """\
 version: 1

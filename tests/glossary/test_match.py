@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from glossary.match import TermMatch, TermMatcher, tokenize
-from glossary.model import Glossary, Term
+from glossator.glossary.match import TermMatch, TermMatcher, tokenize
+from glossator.glossary.model import Glossary, Term
 
 GLOSSARY = Glossary(
     terms=(

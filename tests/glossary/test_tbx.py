@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from paths import CORPUS
 from typer.testing import CliRunner
 
-from glossary.errors import GlossaryError, InputFileError
-from glossary.io import load_glossary, save_glossary
-from glossary.model import STATUSES, Glossary, Term
-from translate.cli import app
+from glossator.cli import app
+from glossator.common.errors import GlossaryError, InputFileError
+from glossator.glossary.io import load_glossary, save_glossary
+from glossator.glossary.model import STATUSES, Glossary, Term
 
 EVERY_FIELD = Glossary(
     terms=(

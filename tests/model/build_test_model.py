@@ -279,12 +279,12 @@ def write_package(model_dir: Path, sp_model: Path, zip_path: Path) -> None:
 
 
 def decode_expected(model_dir: Path, sp_model: Path, sources: list[str]) -> list[str]:
-    """Decode with the options Glossator uses by default (translate.settings.DecodeOptions)."""
+    """Decode with the options Glossator uses by default (glossator.common.settings.DecodeOptions)."""
     import ctranslate2
     import sentencepiece as spm
 
     sys.path.insert(0, str(HERE.parents[1]))
-    from translate.settings import DecodeOptions
+    from glossator.common.settings import DecodeOptions
 
     options = DecodeOptions()
     sp = spm.SentencePieceProcessor(model_file=str(sp_model))

@@ -1,7 +1,7 @@
 """Run ``glossator`` in-process the way the console script does.
 
 ``typer.testing.CliRunner.invoke(app, ...)`` calls the click command directly and so bypasses
-``translate.cli._App.__call__``, where typed errors become ``Error: …`` plus an exit code. This helper
+``glossator.cli._App.__call__``, where typed errors become ``Error: …`` plus an exit code. This helper
 calls ``app(...)`` itself inside the runner's stream isolation, so tests see the real exit codes and stderr.
 """
 
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from typer.testing import CliRunner
 
-from translate.cli import app
+from glossator.cli import app
 
 
 @dataclass(frozen=True)

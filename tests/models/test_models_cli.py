@@ -12,8 +12,8 @@ from indexserver import IndexServer, Route
 from netguard import NetworkGuard
 from pkgfactory import DEFAULT_TOP, make_dir, make_zip, write_zip
 
-from translate.models import list_packages
-from translate.settings import Settings
+from glossator.common.settings import Settings
+from glossator.models.packages import list_packages
 
 
 @pytest.fixture
@@ -196,7 +196,7 @@ def test_download_failure_exit_code() -> None:
 def test_every_models_command_has_an_example_in_its_help() -> None:
     from typer.main import get_command
 
-    from translate.cli.models_cmd import models_app
+    from glossator.cli.models_cmd import models_app
 
     group = get_command(models_app)
     for name, command in group.commands.items():  # type: ignore[attr-defined]

@@ -11,16 +11,15 @@ import pytest
 from indexserver import IndexServer, Route
 from pkgfactory import DEFAULT_TOP, make_zip
 
-from translate.errors import DownloadError, ModelNotInstalledError, ModelPackageError
-from translate.models import (
-    cached_index,
+from glossator.common.errors import DownloadError, ModelNotInstalledError, ModelPackageError
+from glossator.common.settings import Settings
+from glossator.models.packages import (
     index_cache_path,
     index_url,
     install_from_index,
     list_packages,
     update_index,
 )
-from translate.settings import Settings
 
 HINT = "On a machine without network, install from a file: glossator models install PATH.argosmodel"
 
@@ -67,7 +66,11 @@ def test_install_from_index_with_good_checksum(index_server: IndexServer, packag
     assert seen[-1] == (len(package_bytes), len(package_bytes))
     assert _downloads_left(settings) == []
     # The index was cached for later offline lookups.
-    assert [a.info.code for a in cached_index(settings) or []] == ["translate-en_fr", "translate-de_en"]
+    cached = json.loads(index_cache_path(settings).read_bytes())
+    assert [f"{p.get('type', 'translate')}-{p['from_code']}_{p['to_code']}" for p in cached] == [
+        "translate-en_fr",
+        "translate-de_en",
+    ]
 
 
 def test_checksum_prefixed_field_is_accepted(index_server: IndexServer, package_bytes: bytes) -> None:
@@ -125,7 +128,7 @@ def test_index_404(index_server: IndexServer) -> None:
     with pytest.raises(DownloadError) as err:
         update_index(settings)
     assert str(err.value) == f"{index_server.url}index.json: HTTP 404 Not Found. {HINT}"
-    assert cached_index(settings) is None
+    assert not index_cache_path(settings).exists()
 
 
 def _refused_port() -> int:

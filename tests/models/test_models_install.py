@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from pkgfactory import DEFAULT_TOP, make_dir, make_zip, package_members, write_zip
 
-from glossary.errors import InputFileError
-from translate.errors import ModelNotInstalledError, ModelPackageError, OutputError, UsageError
-from translate.models import (
+from glossator.common.errors import InputFileError, ModelNotInstalledError, ModelPackageError, OutputError, UsageError
+from glossator.common.settings import Settings
+from glossator.models.packages import (
     STAGING_PREFIX,
     find_package,
     inspect_package,
@@ -24,7 +24,6 @@ from translate.models import (
     parse_pair,
     remove_package,
 )
-from translate.settings import Settings
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from translate.engine import plan_batches
+from glossator.translate.engine import plan_batches
 
 
 @given(
@@ -47,7 +47,7 @@ def test_limits_must_be_positive(tokens, sentences):
 def test_free_memory_is_handed_back_after_each_batch_on_glibc(monkeypatch):
     import platform
 
-    from translate.engine import _malloc_trim
+    from glossator.translate.engine import _malloc_trim
 
     if platform.libc_ver()[0] == "glibc":
         trim = _malloc_trim()
@@ -59,9 +59,9 @@ def test_free_memory_is_handed_back_after_each_batch_on_glibc(monkeypatch):
 def test_engine_trims_once_per_planned_batch(monkeypatch):
     from paths import TEST_MODEL_DIR
 
-    from translate.engine import load_engine
-    from translate.models import install_package
-    from translate.settings import Settings
+    from glossator.common.settings import Settings
+    from glossator.models.packages import install_package
+    from glossator.translate.engine import load_engine
 
     install_package(TEST_MODEL_DIR / "de_en_glossator_test.argosmodel", Settings.from_env())
     engine = load_engine(Settings.from_env(max_batch_sentences=2))

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from paths import CORPUS, TEST_MODEL_DIR
 
-from translate.models import install_package
-from translate.settings import Settings
+from glossator.common.settings import Settings
+from glossator.models.packages import install_package
 
 NEVER = ["torch", "stanza", "argostranslate.translate", "spacy", "transformers", "pydantic"]
 # rich.markdown: typer's rich help (0.15 s); the CLI asks for click's plain help instead.
@@ -37,7 +37,7 @@ def loaded_after(args: list[str], watch: list[str]) -> tuple[int, list[str]]:
     """Run the CLI with *args* in a fresh interpreter; return its exit code and which *watch* modules loaded."""
     script = (
         "import json, sys\n"
-        "from translate.cli import app\n"
+        "from glossator.cli import app\n"
         "try:\n"
         f"    app({args!r}, standalone_mode=True)\n"
         "except SystemExit as exit:\n"

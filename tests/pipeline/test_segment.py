@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from translate.segment import sentence_spans, split_sentences
+from glossator.translate.segment import sentence_spans, split_sentences
 
 
 def test_abbreviations_dates_and_quotes_stay_inside_sentences():

@@ -9,15 +9,15 @@ from fakes import FakeEngine
 from paths import CORPUS, TEST_MODEL_DIR
 from typer.testing import CliRunner
 
-from glossary.check import term_accuracy
-from glossary.io import load_glossary
-from glossary.match import TermMatcher
-from translate.cli import app
-from translate.documents import read_document
-from translate.enforce import translate_with_terms
-from translate.engine import load_engine
-from translate.models import install_package
-from translate.settings import Settings
+from glossator.cli import app
+from glossator.common.settings import Settings
+from glossator.glossary.check import term_accuracy
+from glossator.glossary.io import load_glossary
+from glossator.glossary.match import TermMatcher
+from glossator.models.packages import install_package
+from glossator.translate.documents import read_document
+from glossator.translate.enforce import translate_with_terms
+from glossator.translate.engine import load_engine
 
 PACKAGE = TEST_MODEL_DIR / "de_en_glossator_test.argosmodel"
 GLOSSARY = CORPUS / "glossary.yaml"
@@ -105,7 +105,7 @@ def test_memory_retranslates_only_changed_sentences(model, tmp_path):
 
 
 def test_rerun_reuses_remembered_sentence_splits(model, tmp_path, monkeypatch):
-    from translate import segment
+    from glossator.translate import segment
 
     calls = []
     real = segment.sentence_spans
@@ -115,7 +115,7 @@ def test_rerun_reuses_remembered_sentence_splits(model, tmp_path, monkeypatch):
             calls.append(paragraph)
         return real(paragraph)
 
-    monkeypatch.setattr("translate.pipeline.sentence_spans", counting)
+    monkeypatch.setattr("glossator.translate.pipeline.sentence_spans", counting)
     doc = tmp_path / "a.de.txt"
     doc.write_text((CORPUS / "iraq-troops.de.txt").read_text(encoding="utf-8"), encoding="utf-8")
     first = run("translate", doc, "-o", tmp_path / "first.en.txt")
@@ -162,30 +162,30 @@ def test_empty_file_gives_empty_output(model, tmp_path):
 
 
 def test_strict_fails_on_a_violated_term(model, monkeypatch):
-    import translate.enforce
-    from glossary.check import check_segment
+    import glossator.translate.enforce
+    from glossator.glossary.check import check_segment
 
     def unenforced(engine, sentences, matches, **kwargs):  # an enforcement that cannot help
         outputs = engine.translate(sentences)
         return [
-            translate.enforce.EnforcedSentence(s, o[0].text, tuple(check_segment(m, o[0].text)), "plain")
+            glossator.translate.enforce.EnforcedSentence(s, o[0].text, tuple(check_segment(m, o[0].text)), "plain")
             for s, o, m in zip(sentences, outputs, matches, strict=True)
         ]
 
-    monkeypatch.setattr(translate.enforce, "translate_with_terms", unenforced)
+    monkeypatch.setattr(glossator.translate.enforce, "translate_with_terms", unenforced)
     result = run("translate", "-", "--glossary", GLOSSARY, "--strict", input="Der Ministerpräsident besucht Bagdad.\n")
     assert result.exit_code == 7
     assert result.stdout == "The Minister President visits Bagdad.\n"
-    assert "2 glossary term(s) violated (--strict)" in result.stderr
+    assert "2 glossary terms violated (--strict)" in result.stderr
 
 
 def test_interrupted_run_leaves_no_output(model, tmp_path, monkeypatch):
-    import translate.pipeline
+    import glossator.translate.pipeline
 
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(translate.pipeline, "translate_documents", interrupted)
+    monkeypatch.setattr(glossator.translate.pipeline, "translate_documents", interrupted)
     result = run("translate", ARTICLE, "-o", tmp_path / "out.en.txt")
     assert result.exit_code == 130
     assert not (tmp_path / "out.en.txt").exists() and list(tmp_path.iterdir()) == []
@@ -198,7 +198,7 @@ def test_interrupted_run_leaves_no_output(model, tmp_path, monkeypatch):
         ("binary", ["{tmp}/b.de.txt"], 3, "looks like a binary file"),
         ("latin1", ["{tmp}/l.de.txt"], 3, "not valid utf-8"),
         ("exists", ["{tmp}/a.de.txt"], 5, "output exists. Pass --force"),
-        ("article", ["{tmp}/a.de.txt", "-o", "{tmp}/a.de.txt"], 5, "would overwrite an input"),
+        ("article", ["{tmp}/a.de.txt", "-o", "{tmp}/a.de.txt"], 5, "would overwrite a file this run reads"),
         ("article", ["{tmp}/a.de.txt", "--format", "pdf"], 2, "--format pdf: use one of"),
         ("article", ["{tmp}/a.de.txt", "--glossary", "{tmp}/missing.yaml"], 3, "glossary file not found"),
     ],

@@ -8,7 +8,7 @@ import pytest
 from paths import CORPUS, SHARED
 from typer.testing import CliRunner
 
-from translate.cli import app
+from glossator.cli import app
 
 WMT = SHARED / "data" / "wmt"
 
@@ -157,7 +157,7 @@ def test_reference_with_empty_lines_is_scored(tmp_path):
 
 
 def test_paired_bootstrap_detects_a_significant_drop():
-    from translate.scoring import compare
+    from glossator.quality.scoring import compare
 
     refs = (WMT / "newstest2020.de-en.en").read_text(encoding="utf-8").splitlines()[:200]
     other = (WMT / "newstest2020.de-en.refB.en").read_text(encoding="utf-8").splitlines()[:200]
@@ -167,7 +167,7 @@ def test_paired_bootstrap_detects_a_significant_drop():
 
 
 def test_parallel_statistics_give_identical_scores_intervals_and_sentences(monkeypatch):
-    from translate import scoring
+    from glossator.quality import scoring
 
     hyp = (WMT / "newstest2021.de-en.refB.en").read_text(encoding="utf-8").splitlines()[:120]
     refs = [

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from glossary.fileio import read_text
-from glossary.model import Glossary
-from translate.errors import InputError
+from glossator.common.errors import InputError
+from glossator.common.fileio import read_text
+from glossator.glossary.model import Glossary
 
 METRICS = ("BLEU", "chrF++", "TER")
 
@@ -27,10 +27,6 @@ class MetricScore:
     ci_low: float | None
     ci_high: float | None
     signature: str
-
-    @property
-    def higher_is_better(self) -> bool:
-        return self.name != "TER"
 
     def formatted(self) -> str:
         ci = f" [{self.ci_low:.2f}, {self.ci_high:.2f}]" if self.ci_low is not None else ""
@@ -93,8 +89,13 @@ def score(
     glossary: Glossary | None = None,
     sentence: bool = False,
     bootstrap: int = 1000,
+    term_matches: Sequence[Sequence[Any]] | None = None,
 ) -> ScoreReport:
-    """Score *hypotheses* against one or more reference streams (each as long as the hypotheses)."""
+    """Score *hypotheses* against one or more reference streams (each as long as the hypotheses).
+
+    With *glossary* and *sources*, term accuracy too; *term_matches* (one list of ``TermMatch`` per source) skips
+    matching the sources again when the caller has done it.
+    """
     if not hypotheses:
         raise InputError("nothing to score: the hypothesis has no segments.")
     for stream in references:
@@ -114,9 +115,9 @@ def score(
             )
     accuracy = None
     if glossary is not None and sources is not None:
-        from glossary.check import term_accuracy
+        from glossator.glossary.check import term_accuracy
 
-        accuracy = term_accuracy(list(sources), hyps, glossary).to_dict()
+        accuracy = term_accuracy(list(sources), hyps, glossary, matches=term_matches).to_dict()
     return ScoreReport(tuple(results), len(hyps), tuple(sentences), accuracy, statistics=stats)
 
 
@@ -221,12 +222,31 @@ class Aligned:
     sources: list[str] | None
     unit: str  # "line" or "paragraph"
     numbers: list[int]  # 1-based line (or paragraph) number of each kept segment
+    # 1-based line where each kept segment starts, per file: hypothesis, references…, source (if given)
+    lines: list[list[int]] = field(default_factory=list)
 
 
 def paragraphs(text: str) -> list[str]:
     """Blank-line paragraphs of *text*, each with its whitespace collapsed; empty ones dropped."""
-    blocks = [" ".join(block.split()) for block in text.replace("\r\n", "\n").split("\n\n")]
-    return [b for b in blocks if b]
+    return [block for block, _ in paragraph_blocks(text)]
+
+
+def paragraph_blocks(text: str) -> list[tuple[str, int]]:
+    """Paragraphs (lines up to a blank or whitespace-only line, whitespace collapsed) with their first line."""
+    blocks: list[tuple[str, int]] = []
+    current: list[str] = []
+    start = 0
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line)
+        elif current:
+            blocks.append((" ".join(" ".join(current).split()), start))
+            current = []
+    if current:
+        blocks.append((" ".join(" ".join(current).split()), start))
+    return blocks
 
 
 def read_aligned(
@@ -255,8 +275,11 @@ def read_aligned(
         keep = [i for i in range(counts[0]) if any(lines[i].strip() for lines in line_sets)]
         columns = [[lines[i] for i in keep] for lines in line_sets]
         unit, numbers = "line", [i + 1 for i in keep]
+        starts = [numbers for _ in texts]
     else:
-        paragraph_sets = [paragraphs(text) for text in texts]
+        block_sets = [paragraph_blocks(text) for text in texts]
+        paragraph_sets = [[b for b, _ in blocks] for blocks in block_sets]
+        starts = [[line for _, line in blocks] for blocks in block_sets]
         pcounts = [len(p) for p in paragraph_sets]
         # A single paragraph per file is not an alignment: the line counts simply differ.
         if mode == "lines" or len(set(pcounts)) != 1 or pcounts[0] < 2:
@@ -272,6 +295,7 @@ def read_aligned(
         sources=columns[1 + n_refs] if src_path is not None else None,
         unit=unit,
         numbers=numbers,
+        lines=starts,
     )
 
 

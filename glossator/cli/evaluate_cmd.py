@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from translate.cli import app
+from glossator.cli import app
 
 
 @app.command("evaluate")
@@ -30,11 +30,11 @@ def evaluate_command(
 
     Example: glossator evaluate corpus/manifest.yaml --format markdown --format json -o report/ --min-term-accuracy 100
     """
-    from glossary.fileio import atomic_write_text
-    from translate.errors import CheckFailed, OutputError, UsageError
-    from translate.evaluate import compare_to_baseline, evaluate, load_report
-    from translate.reports import EXTENSIONS, RENDERERS, check_gates
-    from translate.settings import Settings
+    from glossator.common.errors import CheckFailed, OutputError, UsageError
+    from glossator.common.fileio import atomic_write_text
+    from glossator.common.settings import Settings
+    from glossator.quality.evaluate import compare_to_baseline, evaluate, load_report
+    from glossator.quality.reports import EXTENSIONS, RENDERERS, check_gates, report_scores
 
     formats = formats or ["table"]
     unknown = [f for f in formats if f not in RENDERERS]
@@ -59,7 +59,7 @@ def evaluate_command(
             if c["significant_drop"]
         ]
     gates = check_gates(
-        report,
+        report_scores(report),
         min_bleu=min_bleu,
         min_chrf=min_chrf,
         min_term_accuracy=min_term_accuracy,

@@ -1,10 +1,8 @@
-"""Typed errors of the translation pipeline.
+"""Typed errors of every layer of Glossator (the bottom layer: everything may import it).
 
 Every message says what went wrong, where (file, line, package) and how to fix it, in one line. The CLI
-maps each type to an exit code in one table (``translate.cli.errors.EXIT_CODES``); the library never exits.
+maps each type to an exit code in one table (``glossator.cli.errors.EXIT_CODES``); the library never exits.
 """
-
-from glossary.errors import GlossaryError, GlossaryLockError, InputFileError
 
 __all__ = [
     "CheckFailed",
@@ -23,7 +21,20 @@ __all__ = [
 
 
 class GlossatorError(Exception):
-    """Base class of the pipeline's expected errors."""
+    """Base class of Glossator's expected errors."""
+
+
+class GlossaryError(GlossatorError):
+    """A glossary file or entry is invalid: the message says what, where (file:line or entry) and how to fix."""
+
+
+class GlossaryLockError(GlossaryError):
+    """Another process holds the glossary's edit lock for too long."""
+
+
+class InputFileError(GlossatorError):
+    """A file given as input cannot be used: missing, a directory, binary, not decodable, or empty where
+    content is required. Raised by :func:`glossator.common.fileio.read_text` for every command that reads text."""
 
 
 class UsageError(GlossatorError):

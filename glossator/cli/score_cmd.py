@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from translate.cli import app
+from glossator.cli import app
 
 
 @app.command("score")
@@ -36,8 +36,8 @@ def score_command(
     Example: glossator score out.en.txt --ref corpus/iraq-troops.en.txt --src corpus/iraq-troops.de.txt
     --glossary corpus/glossary.yaml --min-bleu 20
     """
-    from translate.errors import CheckFailed, UsageError
-    from translate.scoring import read_aligned, score
+    from glossator.common.errors import CheckFailed, UsageError
+    from glossator.quality.scoring import read_aligned, score
 
     if (glossaries and src is None) or (src is not None and not glossaries):
         raise UsageError("term accuracy needs both --src SOURCE and --glossary FILE.")
@@ -46,7 +46,7 @@ def score_command(
     aligned = read_aligned(hypothesis, refs, src_path=src, encoding=encoding)
     glossary = None
     if glossaries:
-        from glossary.io import load_glossaries
+        from glossator.glossary.io import load_glossaries
 
         glossary = load_glossaries(glossaries)
     report = score(

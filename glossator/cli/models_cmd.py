@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from translate.cli import app
+from glossator.cli import app
 
 if TYPE_CHECKING:
-    from translate.models import PackageInfo
-    from translate.settings import Settings
+    from glossator.common.settings import Settings
+    from glossator.models.packages import PackageInfo
 
 models_app = typer.Typer(
     help="List, install and remove translation model packages (shared with argospm).",
@@ -28,7 +28,7 @@ app.add_typer(models_app, name="models")
 
 
 def _settings() -> Settings:
-    from translate.settings import Settings
+    from glossator.common.settings import Settings
 
     return Settings.from_env()
 
@@ -45,7 +45,7 @@ def list_command(
 
     Example: glossator models list --json
     """
-    from translate.models import list_packages, list_problems
+    from glossator.models.packages import list_packages, list_problems
 
     settings = _settings()
     packages = list_packages(settings)
@@ -120,7 +120,7 @@ def install_command(
 
     Example: glossator models install tests/model/de_en_glossator_test.argosmodel
     """
-    from translate.models import install_from_index, install_package, list_packages, parse_pair
+    from glossator.models.packages import install_from_index, install_package, list_packages, parse_pair
 
     settings = _settings()
     pair = parse_pair(package)
@@ -148,7 +148,7 @@ def remove_command(
 
     Example: glossator models remove de-en
     """
-    from translate.models import remove_package
+    from glossator.models.packages import remove_package
 
     for removed in remove_package(package, _settings()):
         typer.echo(f"Removed {_describe(removed)} from {removed.path}.", err=True)
@@ -169,7 +169,7 @@ def update_command() -> None:
 
     Example: glossator models update
     """
-    from translate.models import index_cache_path, index_url, update_index
+    from glossator.models.packages import index_cache_path, index_url, update_index
 
     settings = _settings()
     available = update_index(settings)

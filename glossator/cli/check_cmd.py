@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from translate.cli import glossary_cmd
-from translate.cli.errors import KNOWN_ERRORS, fail
-from translate.errors import CheckFailed, InputError
+from glossator.cli import glossary_cmd
+from glossator.cli.errors import KNOWN_ERRORS, fail
+from glossator.common.errors import CheckFailed, InputError
 
 if TYPE_CHECKING:
-    from glossary.model import Glossary
+    from glossator.glossary.model import Glossary
 
 
 @dataclass(frozen=True)
@@ -102,14 +102,14 @@ def check_command(
 
 
 def _load_glossaries(paths: list[Path]) -> Glossary:
-    from glossary.io import load_glossaries
+    from glossator.glossary.io import load_glossaries
 
     return load_glossaries(paths)
 
 
 def _check(source: Path, translation: Path, glossaries: list[Path], *, json_output: bool, encoding: str) -> None:
-    from glossary.check import check_documents
-    from glossary.fileio import read_text
+    from glossator.common.fileio import read_text
+    from glossator.glossary.check import check_documents
 
     glossary = _load_glossaries(glossaries)
     source_text = read_text(source, encoding=encoding, what="source file")

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from glossary.errors import InputFileError
+from glossator.common.errors import InputFileError
 
 
 @contextlib.contextmanager

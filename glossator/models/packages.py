@@ -10,7 +10,7 @@ not touch the network. Installing and removing are done here too, without ``argo
 (whose install/uninstall import ``argostranslate.translate``, i.e. torch and stanza): an ``.argosmodel``
 is checked (zip, members inside the package folder, ``metadata.json``, ``model/``, tokenizer) before
 anything is written, staged, then renamed into place. Only :func:`update_index` and
-:func:`install_from_index` use the network (via :mod:`translate.download`).
+:func:`install_from_index` use the network (via :mod:`glossator.models.download`).
 """
 
 from __future__ import annotations
@@ -28,15 +28,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glossary.errors import InputFileError
-from translate.errors import (
+from glossator.common.errors import (
     DownloadError,
+    InputFileError,
     ModelNotInstalledError,
     ModelPackageError,
     OutputError,
     UsageError,
 )
-from translate.settings import Settings
+from glossator.common.settings import Settings
+from glossator.models.download import DEFAULT_TIMEOUT, Progress
 
 # Field in metadata.json marking the project's own tiny test package (tests/model/), shown by `models list`.
 TEST_FIXTURE_FIELD = "glossator_test_fixture"
@@ -54,6 +55,10 @@ class PackageInfo:
     is_test_fixture: bool = False
     from_name: str = ""
     to_name: str = ""
+    # metadata.json "glossator_quality": what the project measured for its own small model (shown as a warning)
+    quality_note: str = ""
+    # metadata.json "code" (e.g. "de_en_glossator_small") or the folder name: tells apart two packages of a pair
+    name: str = ""
 
     @property
     def model_id(self) -> str:
@@ -68,6 +73,8 @@ class PackageInfo:
             "version": self.version,
             "path": str(self.path) if self.path else None,
             "test_fixture": self.is_test_fixture,
+            "name": self.name,
+            "quality_note": self.quality_note or None,
         }
 
 
@@ -104,6 +111,8 @@ def package_info_from_metadata(metadata: dict[str, Any], path: Path | None) -> P
         is_test_fixture=bool(metadata.get(TEST_FIXTURE_FIELD, False)),
         from_name=str(metadata.get("from_name", "")),
         to_name=str(metadata.get("to_name", "")),
+        quality_note=str(metadata.get("glossator_quality", "")),
+        name=str(metadata.get("code") or (path.name if path is not None else "")),
     )
 
 
@@ -135,6 +144,78 @@ def find_package(from_code: str, to_code: str, settings: Settings) -> PackageInf
     return max(matches, key=lambda p: (not p.is_test_fixture, _version_key(p.version)))
 
 
+def select_package(settings: Settings) -> PackageInfo:
+    """The package a translation uses: ``settings.model`` when given, else :func:`find_package` for the pair.
+
+    ``settings.model`` is a package folder (``metadata.json`` inside), an installed package's code
+    (``translate-de_en``, with or without the ``translate-`` prefix), or a pair (``de-en``).
+    """
+    choice = settings.model
+    if not choice:
+        return find_package(settings.from_code, settings.to_code, settings)
+    path = Path(choice).expanduser()
+    if path.is_dir():
+        info = read_package_metadata(path)
+        if (info.from_code, info.to_code) != (settings.from_code, settings.to_code):
+            raise ModelPackageError(
+                f"--model {choice}: package translates {info.from_code}→{info.to_code}, not "
+                f"{settings.from_code}→{settings.to_code}. Choose a {settings.from_code}-{settings.to_code} package."
+            )
+        return info
+    if path.suffix == ".argosmodel" and path.exists():
+        raise ModelNotInstalledError(
+            f"--model {choice}: a package file must be installed first: 'glossator models install {choice}', "
+            f"then pass its code (see 'glossator models list')."
+        )
+    pair = parse_pair(choice)
+    if pair is not None:
+        return find_package(pair[0], pair[1], settings)
+    installed = list_packages(settings)
+    wanted = {choice, f"translate-{choice}", choice.removeprefix("translate-")}
+    for info in installed:
+        folder = info.path.name if info.path is not None else ""
+        if wanted & {info.name, folder}:
+            return info
+    by_code = [info for info in installed if wanted & {info.code}]
+    if by_code:
+        return max(by_code, key=lambda p: (not p.is_test_fixture, _version_key(p.version)))
+    codes = ", ".join(sorted({p.name or p.code for p in installed})) or "none"
+    raise ModelNotInstalledError(
+        f"--model {choice}: no such installed package (installed: {codes}). "
+        "Use a code from 'glossator models list', a pair such as de-en, or a package folder."
+    )
+
+
+def package_checksum(info: PackageInfo) -> str:
+    """SHA-256 over the files of the package's ``model/`` folder and its tokenizer, names and bytes."""
+    import hashlib
+
+    if info.path is None:
+        return "none"
+    root = Path(info.path)
+    digest = hashlib.sha256()
+    files = sorted(p for p in (root / "model").rglob("*") if p.is_file())
+    files += [root / name for name in TOKENIZER_FILES if (root / name).is_file()]
+    for file in files:
+        digest.update(file.relative_to(root).as_posix().encode() + b"\0")
+        with file.open("rb") as fh:
+            for block in iter(lambda: fh.read(1 << 20), b""):
+                digest.update(block)
+    return digest.hexdigest()
+
+
+def model_notice(info: PackageInfo) -> str | None:
+    """A one-line warning when the package is not a real general-purpose model, naming it and its quality."""
+    if info.is_test_fixture:
+        return (
+            f"test model: {info.name or info.code} {info.version} is the project's test fixture and writes fluent nonsense on "
+            "new text, not a real translation; install a real de→en package with `glossator models install de-en`"
+        )
+    if info.quality_note:
+        return f"small model: {info.name or info.code} {info.version}: {info.quality_note}"
+    return None
+
+
 def _version_key(version: str) -> tuple[tuple[int, int | str], ...]:
     # (0, number) sorts before (1, text) so "1.10" > "1.9" and mixed versions never compare int with str.
     return tuple((0, int(p)) if p.isdigit() else (1, p) for p in version.replace("-", ".").split("."))
@@ -153,9 +234,7 @@ STAGING_PREFIX = ".glossator-staging-"
 LOCK_NAME = ".glossator.lock"
 INDEX_CACHE_NAME = "package-index.json"
 TOKENIZER_FILES = ("sentencepiece.model", "bpe.model")  # argos accepts either
-DEFAULT_TIMEOUT = 30.0  # seconds without progress before a connection or read is given up
 # progress(bytes_done, bytes_total_or_None) during a download
-Progress = Callable[[int, int | None], None]
 _PAIR = re.compile(r"^([a-z]{2,3})[-_]([a-z]{2,3})$")
 
 
@@ -279,7 +358,7 @@ def _inspect_dir(path: Path) -> PackageInfo:
 def inspect_package(path_or_dir: Path) -> PackageInfo:
     """Validate an ``.argosmodel`` file or unpacked package folder without installing it (``path`` is None).
 
-    Raises :class:`~glossary.errors.InputFileError` for a missing path and :class:`ModelPackageError` for a
+    Raises :class:`~glossator.common.errors.InputFileError` for a missing path and :class:`ModelPackageError` for a
     non-zip, corrupt or incomplete package, or one whose members would land outside its folder.
     """
     path = Path(path_or_dir)
@@ -521,8 +600,8 @@ def _parse_index(data: bytes, where: str) -> list[AvailablePackage]:
 
 def update_index(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> list[AvailablePackage]:
     """Fetch the package index (network), cache it in ``settings.cache_dir`` and return its packages."""
-    from glossary.fileio import atomic_write_bytes
-    from translate.download import fetch_bytes  # urllib only when the network is really wanted
+    from glossator.common.fileio import atomic_write_bytes
+    from glossator.models.download import fetch_bytes  # urllib only when the network is really wanted
 
     url = index_url(settings)
     data = fetch_bytes(url, timeout=timeout)
@@ -533,19 +612,6 @@ def update_index(settings: Settings, *, timeout: float = DEFAULT_TIMEOUT) -> lis
     except OSError:
         pass  # the cache only saves a later lookup; failing to write it must not fail the command
     return available
-
-
-def cached_index(settings: Settings) -> list[AvailablePackage] | None:
-    """The packages of the last fetched index (no network), or None if it was never fetched."""
-    path = index_cache_path(settings)
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return None
-    try:
-        return _parse_index(data, str(path))
-    except DownloadError:
-        return None  # a damaged cache is as good as none; `models update` rewrites it
 
 
 def install_from_index(
@@ -563,7 +629,7 @@ def install_from_index(
 
     Example: ``install_from_index("de", "en", Settings.from_env())``
     """
-    from translate.download import download_file
+    from glossator.models.download import download_file
 
     available = update_index(settings, timeout=timeout)
     candidates = [

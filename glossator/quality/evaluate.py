@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from glossary.fileio import read_text
-from translate.errors import CorpusError
-from translate.scoring import Statistics
-from translate.settings import Settings
+from glossator.common.errors import CorpusError
+from glossator.common.fileio import read_text
+from glossator.common.settings import Settings
+from glossator.quality.scoring import Statistics
 
 SCHEMA_VERSION = 1
 
@@ -99,7 +99,7 @@ def load_manifest(path: Path) -> Manifest:
 
 
 def _units(text: str, align: str, limit: int | None) -> list[str]:
-    from translate.scoring import paragraphs
+    from glossator.quality.scoring import paragraphs
 
     units = text.splitlines() if align == "lines" else paragraphs(text)
     return units[:limit] if limit else units
@@ -107,14 +107,14 @@ def _units(text: str, align: str, limit: int | None) -> list[str]:
 
 def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, bootstrap: int = 1000) -> dict[str, Any]:
     """Translate, score and term-check every document; returns the report dict (see module doc)."""
-    from translate import __version__
-    from translate.pipeline import DocumentInput, translate_documents
-    from translate.scoring import score
+    from glossator.common.version import version as _version
+    from glossator.quality.scoring import score
+    from glossator.translate.pipeline import DocumentInput, translate_documents
 
     manifest = load_manifest(manifest_path)
     glossary = None
     if manifest.glossary is not None:
-        from glossary.io import load_glossary
+        from glossator.glossary.io import load_glossary
 
         glossary = load_glossary(manifest.glossary)
     inputs, refs, sources, docids = [], [], [], []
@@ -130,34 +130,55 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
                 )
         sources.append(source_units)
         refs.append(ref_units)
-        inputs.append(DocumentInput(doc.id, "\n\n".join(source_units) + "\n", "txt"))
-    results = translate_documents(inputs, settings, glossary=glossary, engine=engine)
+        # One pipeline input per unit (line or paragraph): each unit's sentences and term checks are its own,
+        # with no searching for where a sentence belongs afterwards.
+        inputs += [DocumentInput(f"{doc.id}#{n}", unit + "\n", "txt") for n, unit in enumerate(source_units, 1)]
+    warnings: list[str] = []
+    unit_results = translate_documents(inputs, settings, glossary=glossary, engine=engine, warnings=warnings)
 
     documents: list[dict[str, Any]] = []
     all_hyp: list[str] = []
     all_src: list[str] = []
+    all_matches: list[Any] = []
     all_stats: list[Statistics] = []
     matcher = None
     if glossary is not None:
-        from glossary.match import TermMatcher
+        from glossator.glossary.match import TermMatcher
 
         matcher = TermMatcher(glossary)
-    for doc, result, src_units, ref_units, ids in zip(manifest.documents, results, sources, refs, docids, strict=True):
-        hyps = _units(result.text, "paragraphs", None)
-        report = score(hyps, ref_units, sources=src_units, glossary=glossary, bootstrap=bootstrap, sentence=True)
-        counts = result.term_counts()
-        enforced = _enforced_per_unit(src_units, result.segments)
-        rows = [
+    offset = 0
+    for doc, src_units, ref_units, ids in zip(manifest.documents, sources, refs, docids, strict=True):
+        results = unit_results[offset : offset + len(src_units)]
+        offset += len(src_units)
+        hyps = [" ".join(result.text.split()) for result in results]
+        # Each unit is matched once; scoring, term accuracy and the rows reuse these matches.
+        unit_matches = [matcher.find(s) for s in src_units] if matcher is not None else None
+        report = score(
+            hyps,
+            ref_units,
+            sources=src_units,
+            glossary=glossary,
+            bootstrap=bootstrap,
+            sentence=True,
+            term_matches=unit_matches,
+        )
+        counts = {"ok": 0, "enforced": 0, "missing": 0, "forbidden": 0}
+        for result in results:
+            for key, value in result.term_counts().items():
+                counts[key] = counts.get(key, 0) + value
+        rows: list[dict[str, Any]] = [
             {
                 "source": s,
                 "output": h,
                 "references": [r[i] for r in ref_units],
                 "scores": report.sentences[i],
-                "terms": segment_terms(matcher, s, h, enforced[i]) if matcher is not None else [],
+                "terms": segment_terms(unit_matches[i], h, _enforced(results[i])) if unit_matches is not None else [],
                 **({"docid": ids[i]} if ids else {}),
             }
             for i, (s, h) in enumerate(zip(src_units, hyps, strict=True))
         ]
+        if unit_matches is not None:
+            all_matches += unit_matches
         scores = report.to_dict()
         scores.pop("sentences", None)  # kept per row instead
         documents.append(
@@ -168,7 +189,8 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
                 "segments": len(hyps),
                 "scores": scores,
                 "terms": counts,
-                "violations": counts["missing"] + counts["forbidden"],
+                # Term occurrences not ok in the output as checked per unit (the rows), as --max-violations counts.
+                "violations": sum(t["status"] in ("missing", "forbidden") for row in rows for t in row["terms"]),
                 "hypotheses": hyps,
                 "rows": rows,
                 **({"by_docid": by_docid(rows, report.statistics)} if ids else {}),
@@ -180,21 +202,23 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
         all_stats.append(report.statistics)
     corpus = None
     if len({len(d["references"]) for d in documents}) == 1:  # one set of reference streams for all
-        from translate.scoring import ScoreReport, join_statistics, score_statistics
+        from glossator.quality.scoring import ScoreReport, join_statistics, score_statistics
 
         accuracy = None
         if glossary is not None:
-            from glossary.check import term_accuracy
+            from glossator.glossary.check import term_accuracy
 
-            accuracy = term_accuracy(all_src, all_hyp, matcher or glossary).to_dict()
+            accuracy = term_accuracy(all_src, all_hyp, matcher or glossary, matches=all_matches).to_dict()
         metrics = score_statistics(join_statistics(all_stats), bootstrap)
         corpus = ScoreReport(metrics, len(all_hyp), term_accuracy=accuracy).to_dict()
     return {
         "schema_version": SCHEMA_VERSION,
-        "glossator_version": __version__,
+        "glossator_version": _version(),
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "manifest": str(manifest_path),
-        "model": results[0].model_id if results else None,
+        "model": unit_results[0].model_id if unit_results else None,
+        "model_warning": unit_results[0].notice if unit_results else None,
+        "warnings": warnings,
         "glossary": str(manifest.glossary) if manifest.glossary else None,
         "glossary_digest": glossary.digest() if glossary is not None else None,
         "corpus": corpus,
@@ -219,49 +243,35 @@ def _docids(manifest_path: Path, doc: ManifestDocument, count: int) -> list[str]
     return [i.strip() for i in ids]
 
 
-def _enforced_per_unit(units: list[str], segments: Any) -> list[set[tuple[str, str]]]:
-    """For each unit (paragraph or line), the (term, surface) pairs the pipeline had to enforce in it.
-
-    The pipeline's segments are sentences in document order; each belongs to the first unit at or after the
-    current one that contains it.
-    """
-    enforced: list[set[tuple[str, str]]] = [set() for _ in units]
-    unit = 0
-    for segment in segments:
-        while unit < len(units) - 1 and segment.source.strip() not in units[unit]:
-            unit += 1
-        for check in segment.checks:
-            if check.get("status") == "enforced":
-                enforced[unit].add((check["source"], check["surface"]))
-    return enforced
+def _enforced(result: Any) -> set[tuple[str, str]]:
+    """The (term, surface) pairs the pipeline had to enforce in one unit's sentences."""
+    return {
+        (c.match.term.source, c.match.surface)
+        for seg in result.segments
+        for c in seg.checks
+        if c.status == "enforced"
+    }
 
 
-def segment_terms(
-    matcher: Any, source: str, output: str, enforced: set[tuple[str, str]] | None = None
-) -> list[dict[str, Any]]:
+def segment_terms(matches: Any, output: str, enforced: set[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """Term verdicts of one segment for the report: source span, status, and where the output shows it.
 
-    A term present in the output is ``"enforced"`` when its (source, surface) is in *enforced* (the pipeline
-    had to force it), else ``"ok"``. ``output_spans`` are ``[start, end, kind]`` with kind ``"term"`` (the
-    target as found) or ``"forbidden"``, so a report can highlight both sides without searching again.
+    *matches* are the segment's term matches (``TermMatcher.find`` of its German). A term present in the output
+    is ``"enforced"`` when its (source, surface) is in *enforced* (the pipeline had to force it), else ``"ok"``.
+    ``output_spans`` are ``[start, end, kind]`` with kind ``"term"`` or ``"forbidden"``: the spans the one phrase
+    matcher found (whole words, the term's case rule), so a report highlights exactly what was checked.
     """
-    import re
-
-    from glossary.check import check_segment
+    from glossator.glossary.check import check_segment
 
     verdicts = []
-    taken: list[tuple[int, int]] = []  # a term found twice must point at two places in the output
-    for check in check_segment(matcher.find(source), output):
+    for check in check_segment(matches, output):
         status = check.status
         if status == "ok" and (check.match.term.source, check.match.surface) in (enforced or set()):
             status = "enforced"
-        spans = []
-        for text, kind in [(check.found, "term"), *((f, "forbidden") for f in check.forbidden_found)]:
-            for hit in re.finditer(re.escape(text), output, re.IGNORECASE) if text else ():
-                if all(hit.end() <= a or hit.start() >= b for a, b in taken):
-                    taken.append(hit.span())
-                    spans.append([hit.start(), hit.end(), kind])
-                    break
+        spans: list[list[Any]] = []
+        if check.target_span is not None:
+            spans.append([*check.target_span, "term"])
+        spans += [[a, b, "forbidden"] for a, b in check.forbidden_spans]
         verdicts.append({**check.to_dict(), "status": status, "output_spans": spans})
     return verdicts
 
@@ -272,7 +282,7 @@ def by_docid(rows: list[dict[str, Any]], statistics: Any) -> list[dict[str, Any]
     *statistics* are the document's sacrebleu segment statistics (aligned with *rows*); each group is scored
     from its rows' statistics, without tokenizing again.
     """
-    from translate.scoring import score_statistics, select_statistics
+    from glossator.quality.scoring import score_statistics, select_statistics
 
     groups: dict[str, list[int]] = {}
     for i, row in enumerate(rows):
@@ -307,8 +317,8 @@ def load_report(path: Path) -> dict[str, Any]:
 
 def compare_to_baseline(report: dict[str, Any], baseline: dict[str, Any], samples: int = 1000) -> list[dict[str, Any]]:
     """Paired bootstrap per document present in both reports; each row says whether the drop is significant."""
-    from translate.errors import InputError
-    from translate.scoring import compare
+    from glossator.common.errors import InputError
+    from glossator.quality.scoring import compare
 
     base_docs = {d["id"]: d for d in baseline["documents"]}
     rows = []

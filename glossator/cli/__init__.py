@@ -1,7 +1,7 @@
 """The ``glossator`` command line: a thin typer layer over the library.
 
-Each command builds a :class:`~translate.settings.Settings`, calls one library function, and turns a known
-error into ``Error: …`` on stderr plus an exit code (see :mod:`translate.cli.errors`). Library modules that
+Each command builds a :class:`~glossator.common.settings.Settings`, calls one library function, and turns a known
+error into ``Error: …`` on stderr plus an exit code (see :mod:`glossator.cli.errors`). Library modules that
 load models are imported inside the commands, so ``--help``, ``glossary …`` and ``score`` start fast.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import typer
 import typer.core
 
-from translate.cli.errors import EXIT_INTERRUPTED, KNOWN_ERRORS, fail
+from glossator.cli.errors import EXIT_INTERRUPTED, KNOWN_ERRORS, fail
 
 
 class _Group(typer.core.TyperGroup):
@@ -62,7 +62,7 @@ def make_app() -> typer.Typer:
 app = make_app()
 
 # Sub-command modules register themselves on `app`; imported for that side effect only.
-from translate.cli import (  # noqa: E402, F401
+from glossator.cli import (  # noqa: E402, F401
     cache_cmd,
     check_cmd,
     evaluate_cmd,
@@ -80,6 +80,6 @@ def main() -> None:
 @app.command("version")
 def version_command() -> None:
     """Print Glossator's version. Example: glossator version"""
-    from translate import __version__
+    from glossator.common.version import version as _version
 
-    typer.echo(f"glossator {__version__}")
+    typer.echo(f"glossator {_version()}")

@@ -1,7 +1,7 @@
 """Self-contained HTML quality report for ``glossator evaluate --format html``.
 
 One file, no external requests: inline CSS, inline SVG charts, a few lines of optional script (segment
-filters). It reads the same report dict as the other writers (see :mod:`translate.evaluate`), so it shows
+filters). It reads the same report dict as the other writers (see :mod:`glossator.quality.evaluate`), so it shows
 what the JSON holds: scores with confidence intervals, gates, baseline p-values, per-term accuracy, scores
 per WMT document id, and every segment side by side (source, output, references) with glossary terms
 highlighted on both sides and violations in red. Everything from the report is HTML-escaped. Opening the
@@ -227,12 +227,12 @@ def _histogram(report: dict[str, Any]) -> str:
 
 
 def _summary(report: dict[str, Any], gates: Sequence[dict[str, Any]]) -> str:
-    from translate.reports import HEADER, _rows
+    from glossator.quality.rows import HEADER, summary_rows
 
     head = "".join(f'<th class="{"" if i == 0 else "num"}">{escape(h)}</th>' for i, h in enumerate(HEADER))
     body = "".join(
         "<tr>" + "".join(f'<td class="{"" if i == 0 else "num"}">{escape(c)}</td>' for i, c in enumerate(row)) + "</tr>"
-        for row in _rows(report)
+        for row in summary_rows(report)
     )
     out = [f'<section><h2>Summary</h2><table class="summary"><tr>{head}</tr>{body}</table>']
     if gates:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from translate.cli import app
+from glossator.cli import app
 
 cache_app = typer.Typer(
     help="Inspect or clear the translation memory (SQLite).", no_args_is_help=True, rich_markup_mode=None
@@ -16,8 +16,8 @@ app.add_typer(cache_app, name="cache")
 
 
 def _memory():
-    from translate.cache import TranslationMemory
-    from translate.settings import Settings
+    from glossator.common.settings import Settings
+    from glossator.translate.cache import TranslationMemory
 
     return TranslationMemory(Settings.from_env().cache_path)
 

@@ -3,7 +3,7 @@
 Only ``glossator models install PAIR`` and ``glossator models update`` reach this module. It uses
 ``urllib.request`` directly because ``argostranslate``'s own helpers swallow network errors (they log and
 return ``None``), retry silently, and hold the whole package in memory; here every failure becomes one
-:class:`~translate.errors.DownloadError` that says what failed and how to install offline instead.
+:class:`~glossator.common.errors.DownloadError` that says what failed and how to install offline instead.
 """
 
 from __future__ import annotations
@@ -12,10 +12,13 @@ import hashlib
 import http.client
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
-from translate.errors import DownloadError
-from translate.models import DEFAULT_TIMEOUT, Progress
+from glossator.common.errors import DownloadError
+
+DEFAULT_TIMEOUT = 30.0  # seconds without progress before a connection or read is given up
+Progress = Callable[[int, int | None], None]
 
 CHUNK_SIZE = 1 << 16
 USER_AGENT = "glossator (argos-translate compatible)"

@@ -14,7 +14,7 @@ import sys
 
 import typer
 
-from translate.errors import (
+from glossator.common.errors import (
     CheckFailed,
     DownloadError,
     GlossaryError,
@@ -27,7 +27,6 @@ from translate.errors import (
     UsageError,
 )
 
-EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_INPUT = 3

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from translate.cli import app
+from glossator.cli import app
 
 glossary_app: typer.Typer = typer.Typer(
     help="Inspect, validate, lint and edit glossaries (YAML, TSV, CSV, TBX).",
@@ -21,7 +21,7 @@ GlossaryArg = Annotated[Path, typer.Argument(help="Glossary file (.yaml, .tsv, .
 
 
 def _load(path: Path):
-    from glossary.io import iter_warnings, load_glossary
+    from glossator.glossary.io import iter_warnings, load_glossary
 
     glossary = load_glossary(path)
     for warning in iter_warnings(glossary):
@@ -49,7 +49,7 @@ def show_command(glossary: GlossaryArg, source: Annotated[str, typer.Argument(he
 
     Example: glossator glossary show corpus/glossary.yaml Terrormiliz
     """
-    from translate.errors import UsageError
+    from glossator.common.errors import UsageError
 
     for term in _load(glossary).terms:
         if term.key == (source if term.case_sensitive else source.casefold()):
@@ -110,9 +110,9 @@ def lint_command(
 
     Example: glossator glossary lint corpus/glossary.yaml
     """
-    from glossary.io import iter_warnings, load_glossary
-    from glossary.lint import ERROR, lint
-    from translate.errors import CheckFailed
+    from glossator.common.errors import CheckFailed
+    from glossator.glossary.io import iter_warnings, load_glossary
+    from glossator.glossary.lint import ERROR, lint
 
     data = load_glossary(glossary, allow_duplicates=True)  # lint reports every duplicate itself
     for warning in iter_warnings(data):
@@ -145,9 +145,9 @@ def _edit(path: Path, change, *, keep_layout: bool = False) -> None:
     """
     from filelock import FileLock, Timeout
 
-    from glossary.errors import GlossaryLockError
-    from glossary.io import load_glossary, save_glossary
-    from glossary.model import Glossary
+    from glossator.common.errors import GlossaryLockError
+    from glossator.glossary.io import load_glossary, save_glossary
+    from glossator.glossary.model import Glossary
 
     try:
         with FileLock(str(path) + ".lock", timeout=30):
@@ -172,8 +172,8 @@ def add_command(
 
     Example: glossator glossary add corpus/glossary.yaml Waffenruhe ceasefire --forbidden "weapons rest"
     """
-    from glossary.errors import GlossaryError
-    from glossary.model import Glossary, Term
+    from glossator.common.errors import GlossaryError
+    from glossator.glossary.model import Glossary, Term
 
     term = Term(
         source=source.strip(),
@@ -203,8 +203,8 @@ def remove_command(glossary: GlossaryArg, source: Annotated[str, typer.Argument(
 
     Example: glossator glossary remove corpus/glossary.yaml Waffenruhe
     """
-    from glossary.errors import GlossaryError
-    from glossary.model import Glossary
+    from glossator.common.errors import GlossaryError
+    from glossator.glossary.model import Glossary
 
     def change(current: Glossary) -> Glossary:
         kept = tuple(t for t in current.terms if t.key not in (source, source.casefold()))
@@ -244,10 +244,9 @@ def edit_command(
 
     Example: glossator glossary edit corpus/glossary.yaml Terrormiliz --add-forbidden "terror group" --status approved
     """
-    from glossary.edit import changed_fields, edit_term, find_term
-    from glossary.errors import GlossaryError
-    from glossary.model import STATUSES, Glossary
-    from translate.errors import UsageError
+    from glossator.common.errors import GlossaryError, UsageError
+    from glossator.glossary.edit import changed_fields, edit_term, find_term
+    from glossator.glossary.model import STATUSES, Glossary
 
     options = (target, plural, add_forbidden, remove_forbidden, note, status, add_variant, domain, rename)
     if all(not o and o != "" for o in options):
@@ -300,9 +299,9 @@ def export_command(
     Examples: glossator glossary export corpus/glossary.yaml -o terms.tsv
     glossator glossary export corpus/glossary.yaml -o terms.tbx (TBX v3 TBX-Basic, for Trados/memoQ)
     """
-    from glossary.io import SUFFIX_HINT, SUFFIXES, save_glossary
-    from glossary.tbx import is_tbx_path
-    from translate.errors import OutputError
+    from glossator.common.errors import OutputError
+    from glossator.glossary.io import SUFFIX_HINT, SUFFIXES, save_glossary
+    from glossator.glossary.tbx import is_tbx_path
 
     if output.resolve() == glossary.resolve():
         raise OutputError(f"{output}: output would overwrite the input glossary. Choose another -o.")

@@ -33,13 +33,11 @@ class DecodeOptions:
     length_penalty: float = 1.0
     max_decoding_length: int = 256
     compute_type: str = "default"
-    num_hypotheses: int = 1
 
     def key(self) -> str:
         """A stable string for cache keys and report signatures."""
         return (
-            f"beam={self.beam_size}|lp={self.length_penalty}|maxlen={self.max_decoding_length}"
-            f"|ct={self.compute_type}|nhyp={self.num_hypotheses}"
+            f"beam={self.beam_size}|lp={self.length_penalty}|maxlen={self.max_decoding_length}|ct={self.compute_type}"
         )
 
 
@@ -62,6 +60,9 @@ class Settings:
     max_batch_tokens: int = 256
     max_batch_sentences: int = 12
     use_cache: bool = True
+    # --model / Translator(model=...): an installed package's code or name, a pair ("de-en") or a package folder;
+    # None: the best installed package for from_code→to_code (a real model before the test fixture).
+    model: str | None = None
 
     @property
     def cache_path(self) -> Path:
@@ -80,7 +81,8 @@ class Settings:
         packages_dir = Path(env.get("ARGOS_PACKAGES_DIR") or data_home / "argos-translate" / "packages")
         cache_dir = Path(env.get("GLOSSATOR_CACHE_DIR") or cache_home / "glossator")
         index = env.get("ARGOS_PACKAGE_INDEX") or DEFAULT_PACKAGE_INDEX
-        settings = cls(packages_dir=packages_dir, cache_dir=cache_dir, package_index_url=index)
+        model = env.get("GLOSSATOR_MODEL") or None
+        settings = cls(packages_dir=packages_dir, cache_dir=cache_dir, package_index_url=index, model=model)
         for name, attribute, example in (
             ("GLOSSATOR_BATCH_TOKENS", "max_batch_tokens", cls.max_batch_tokens),
             ("GLOSSATOR_BATCH_SENTENCES", "max_batch_sentences", cls.max_batch_sentences),
@@ -88,7 +90,7 @@ class Settings:
             value = env.get(name)
             if value:
                 if not value.isdigit() or int(value) < 1:
-                    from translate.errors import UsageError
+                    from glossator.common.errors import UsageError
 
                     raise UsageError(f"{name}={value!r}: give a positive whole number, e.g. {example}.")
                 settings = replace(settings, **{attribute: int(value)})  # type: ignore[arg-type]

@@ -1,0 +1,5 @@
+"""``python -m glossator`` runs the command line."""
+
+from glossator.cli import main
+
+main()

@@ -1,0 +1,136 @@
+"""``glossator translate``: German files (or stdin) to English files (or stdout)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from glossator.cli import app
+from glossator.common.settings import Settings
+
+
+@app.command("translate")
+def translate_command(
+    inputs: Annotated[list[str], typer.Argument(help="German .txt/.md files, directories, globs, or - for stdin.")],
+    output: Annotated[
+        str | None, typer.Option("-o", "--output", help="Output file (one input) or directory (several); - = stdout.")
+    ] = None,
+    glossaries: Annotated[
+        list[Path] | None, typer.Option("--glossary", "-g", help="Glossary (YAML/TSV/CSV); repeatable, later wins.")
+    ] = None,
+    json_out: Annotated[bool, typer.Option("--json", help="Print per-segment source/target and term reports.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Exit 7 if any glossary term is violated.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use or fill the translation memory.")] = False,
+    encoding: Annotated[str, typer.Option("--encoding", help="Encoding of the input files.")] = "utf-8",
+    fmt: Annotated[str | None, typer.Option("--format", help="txt, md or lines (default: from the extension).")] = None,
+    beam_size: Annotated[int | None, typer.Option("--beam-size", min=1, help="Beam size (default 4).")] = None,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the engine.")] = None,
+    batch_tokens: Annotated[
+        int | None,
+        typer.Option(
+            "--batch-tokens", min=1, help=f"Source tokens per engine batch (default {Settings.max_batch_tokens})."
+        ),
+    ] = None,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="Installed package code/name, a pair (de-en) or a package folder."),
+    ] = None,
+    batch_sentences: Annotated[
+        int | None,
+        typer.Option(
+            "--batch-sentences",
+            min=1,
+            help=f"Sentences per engine batch (default {Settings.max_batch_sentences}; 2-4 for less memory).",
+        ),
+    ] = None,
+) -> None:
+    """Translate German files to English, offline.
+
+    Example: glossator translate corpus/iraq-troops.de.txt --glossary corpus/glossary.yaml -o article.en.txt
+    """
+    from dataclasses import replace
+
+    from glossator.api import Translator
+    from glossator.common.errors import CheckFailed
+
+    settings = Settings.from_env()
+    if beam_size:
+        settings = settings.with_(decode=replace(settings.decode, beam_size=beam_size))
+    overrides = {
+        "threads": threads,
+        "max_batch_tokens": batch_tokens,
+        "max_batch_sentences": batch_sentences,
+        "model": model,
+    }
+    settings = settings.with_(**{k: v for k, v in overrides.items() if v is not None})
+    if no_cache:
+        settings = settings.with_(use_cache=False)
+    with Translator(glossary=glossaries or None, settings=settings) as translator:
+        results = _run_with_progress(
+            lambda progress: translator.translate_files(
+                inputs, output, force=force, encoding=encoding, fmt=fmt, progress=progress
+            )
+        )
+    for warning in results[0].warnings if results else ():
+        typer.echo(f"Warning: {warning}", err=True)
+    for result in results:
+        if result.output is None and not json_out:
+            sys.stdout.write(result.text)
+    if json_out:
+        payload: list[dict[str, Any]] = []
+        for result in results:
+            entry = result.to_dict()
+            if result.output is None:
+                entry["text"] = result.text
+            payload.append(entry)
+        typer.echo(json.dumps(payload if len(payload) > 1 else payload[0], ensure_ascii=False, indent=2))
+    typer.echo(summary_line(results, with_terms=bool(glossaries)), err=True)
+    violated = sum(r.violations for r in results)
+    if strict and violated:
+        raise CheckFailed(
+            f"{violated} glossary term{'' if violated == 1 else 's'} violated (--strict); outputs were written, "
+            "see --json."
+        )
+
+
+def _plural(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def summary_line(results: list[Any], *, with_terms: bool) -> str:
+    """``N segments (M from memory); terms: …`` with correct plurals."""
+    totals = {"ok": 0, "enforced": 0, "missing": 0, "forbidden": 0}
+    for result in results:
+        for key, value in result.term_counts().items():
+            totals[key] = totals.get(key, 0) + value
+    segments = sum(len(r.segments) for r in results)
+    cached = sum(r.stats.get("cached", 0) for r in results)
+    summary = f"{_plural(segments, 'segment')} ({cached} from memory)"
+    if with_terms:
+        summary += (
+            f"; terms: {totals['ok']} ok, {totals['enforced']} enforced, "
+            f"{totals['missing']} missing, {totals['forbidden']} forbidden"
+        )
+    return summary
+
+
+def _run_with_progress(run):
+    """Progress bar on stderr when it is a terminal, silent otherwise."""
+    if not sys.stderr.isatty():
+        return run(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("translating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("translate", total=None)
+
+        def update(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        return run(update)

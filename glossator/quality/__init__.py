@@ -1,0 +1,1 @@
+"""Quality: sacrebleu metrics and term accuracy (scoring), corpus evaluation, and report writers."""

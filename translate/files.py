@@ -1,0 +1,87 @@
+"""Which files a translation reads and where each English output goes (the overwrite policy).
+
+Moved out of the CLI so that ``glossator translate`` and :meth:`glossator.Translator.translate_files` follow one
+rule: directories give their .txt/.md files (English outputs skipped), patterns expand, ``-`` is stdin; an output
+never overwrites an input, two inputs never write one output, and an existing output needs ``force``.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Sequence
+from pathlib import Path
+
+from glossator.common.errors import InputError, OutputError, UsageError
+from glossator.translate.documents import output_name
+
+SUFFIXES = (".txt", ".md", ".markdown")
+
+
+def expand_inputs(inputs: Sequence[str | Path]) -> list[Path | None]:
+    """Files, directories (their .txt/.md files, English outputs skipped) and glob patterns; ``-`` = stdin (None)."""
+    paths: list[Path | None] = []
+    for item in inputs:
+        if str(item) == "-":
+            paths.append(None)
+            continue
+        path = Path(item)
+        if path.is_dir():
+            found = sorted(
+                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES and ".en." not in p.name
+            )
+            if not found:
+                raise InputError(f"{path}: directory has no .txt or .md files to translate.")
+            paths.extend(found)
+        elif not path.exists() and glob.has_magic(str(item)):
+            matched = sorted(Path(p) for p in glob.glob(str(item), recursive=True) if Path(p).is_file())
+            if not matched:
+                raise InputError(f"{item}: pattern matches no files. Check the pattern or quote it.")
+            paths.extend(matched)
+        else:
+            paths.append(path)
+    return paths
+
+
+def plan_outputs(
+    paths: Sequence[Path | None], output: str | Path | None, force: bool, protected: Sequence[Path] = ()
+) -> list[Path | None]:
+    """Where each input's English goes (None = stdout).
+
+    Refuses to overwrite an input or any *protected* file (glossaries the run reads), with or without *force*,
+    and an existing output without *force*; checks the output folder is writable before anything is translated.
+    """
+    output = str(output) if output is not None else None
+    if len(paths) > 1 and None in paths:
+        raise UsageError("stdin ('-') can only be translated on its own.")
+    if len(paths) == 1:
+        if output == "-" or (output is None and paths[0] is None):
+            return [None]
+        src = paths[0]
+        targets: list[Path | None] = [Path(output) if output else Path(output_name(str(src)))]
+    else:
+        out_dir = Path(output) if output else None
+        if out_dir is not None and out_dir.exists() and not out_dir.is_dir():
+            raise UsageError(f"-o {out_dir}: with several inputs -o names a directory, and this is a file.")
+        targets = [
+            (out_dir / output_name(p.name)) if out_dir else Path(output_name(str(p))) for p in paths if p is not None
+        ]
+    read = {p.resolve() for p in paths if p is not None} | {Path(p).resolve() for p in protected}
+    seen: set[Path] = set()
+    for target in targets:
+        if target is None:
+            continue
+        resolved = target.resolve()
+        if resolved in read:
+            raise OutputError(f"{target}: output would overwrite a file this run reads. Choose another -o.")
+        if resolved in seen:
+            raise OutputError(f"{target}: two inputs would write the same output. Use -o DIR or rename one.")
+        seen.add(resolved)
+        if target.exists() and not force:
+            raise OutputError(f"{target}: output exists. Pass --force to overwrite it.")
+        parent = target.parent
+        while not parent.exists() and parent != parent.parent:
+            parent = parent.parent
+        if not os.access(parent, os.W_OK):
+            raise OutputError(f"{target.parent}: output directory is not writable. Choose another -o.")
+    return targets
