@@ -8,10 +8,11 @@ entry's lines, so comments, key order and layout elsewhere in a hand-kept file s
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
-from glossator.common.errors import GlossaryError
+from glossator.common.errors import GlossaryError, GlossaryLockError, UsageError
 from glossator.glossary.model import STATUSES, Glossary, Term
 
 _LIST_FIELDS = ("variants", "target_variants", "forbidden", "tags")
@@ -112,3 +113,82 @@ def _refuse_clash(text: str, others: Sequence[Term], where: str) -> None:
 def changed_fields(before: Term, after: Term) -> list[str]:
     """Names of the fields that differ (for the command's confirmation line)."""
     return [f.name for f in dataclasses.fields(Term) if f.compare and getattr(before, f.name) != getattr(after, f.name)]
+
+
+# --- Locked read-modify-write of a glossary file ------------------------------------------------------------
+
+
+def update_glossary(path: Path, change: Callable[[Glossary], Glossary], *, keep_layout: bool = False) -> Glossary:
+    """Read, change and write *path* atomically under ``PATH.lock``, so concurrent edits never lose an entry.
+
+    With *keep_layout* only the changed entries' lines of a YAML file are rewritten (see ``save_glossary``).
+    Returns the glossary as written. Raises :class:`GlossaryLockError` when another edit holds the lock for 30 s.
+    """
+    from filelock import FileLock, Timeout
+
+    from glossator.glossary.io import load_glossary, save_glossary
+
+    try:
+        with FileLock(str(path) + ".lock", timeout=30):
+            current = load_glossary(path) if path.exists() else Glossary(name=path.name)
+            changed = change(current)
+            save_glossary(changed, path, keep_layout=keep_layout)
+            return changed
+    except Timeout as exc:
+        raise GlossaryLockError(f"{path}: another edit holds {path}.lock for 30 s. Retry.") from exc
+
+
+def add_term(path: Path, term: Term, *, replace: bool = False) -> None:
+    """Add *term* to the glossary file at *path* (created if missing); an existing entry needs *replace*."""
+    if not term.source.strip() or not term.target.strip():
+        raise GlossaryError("source and target must not be empty.")
+
+    def change(current: Glossary) -> Glossary:
+        existing = [t for t in current.terms if t.key == term.key]
+        if existing and not replace:
+            raise GlossaryError(
+                f"{path}: {term.source!r} exists ({existing[0].origin}). Use --replace to change it."
+            )
+        terms = [term if t.key == term.key else t for t in current.terms] if existing else [*current.terms, term]
+        return dataclasses.replace(current, terms=tuple(terms))
+
+    update_glossary(path, change)
+
+
+def remove_term(path: Path, source: str) -> None:
+    """Remove the entry for *source* from the glossary file at *path*."""
+    if not path.exists():
+        raise GlossaryError(f"{path}: glossary file not found. Check the path.")
+
+    def change(current: Glossary) -> Glossary:
+        kept = tuple(t for t in current.terms if t.key not in (source, source.casefold()))
+        if len(kept) == len(current.terms):
+            raise GlossaryError(f"{path}: no entry {source!r} to remove.")
+        return dataclasses.replace(current, terms=kept)
+
+    update_glossary(path, change)
+
+
+def edit_entry(path: Path, source: str, **fields: Any) -> tuple[str, list[str]]:
+    """Change fields of one entry of the glossary file at *path* in place (see :func:`edit_term` for *fields*).
+
+    Returns the entry's (possibly renamed) source and the names of the fields that changed; raises
+    :class:`GlossaryError` when the file or entry is missing or nothing would change.
+    """
+    if not path.is_file():
+        raise GlossaryError(f"{path}: glossary file not found. Check the path.")
+    changed: list[str] = []
+    names: list[str] = []
+
+    def change(current: Glossary) -> Glossary:
+        edited = edit_term(current, source, where=str(path), **fields)
+        index = find_term(current, source)
+        assert index is not None  # edit_term raised otherwise
+        changed.extend(changed_fields(current.terms[index], edited.terms[index]))
+        names.append(edited.terms[index].source)
+        if not changed:
+            raise UsageError(f"{path}: {current.terms[index].source!r} already has these values; nothing changed.")
+        return edited
+
+    update_glossary(path, change, keep_layout=True)
+    return names[0], changed

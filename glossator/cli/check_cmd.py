@@ -8,74 +8,14 @@ exit code is 7 when anything was found.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from glossator.cli import glossary_cmd
 from glossator.cli.errors import KNOWN_ERRORS, fail
-from glossator.common.errors import CheckFailed, InputError
-
-if TYPE_CHECKING:
-    from glossator.glossary.model import Glossary
-
-
-@dataclass(frozen=True)
-class _Segments:
-    texts: list[str]
-    lines: list[int]  # 1-based line of each segment's first line
-
-
-def _lines(text: str) -> _Segments:
-    lines = text.splitlines()
-    while lines and not lines[-1].strip():
-        lines.pop()  # trailing blank lines are layout, not segments
-    return _Segments(texts=lines, lines=list(range(1, len(lines) + 1)))
-
-
-def _paragraphs(text: str) -> _Segments:
-    texts: list[str] = []
-    starts: list[int] = []
-    block: list[str] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if line.strip():
-            if not block:
-                starts.append(number)
-            block.append(line.strip())
-        elif block:
-            texts.append(" ".join(block))
-            block = []
-    if block:
-        texts.append(" ".join(block))
-    return _Segments(texts=texts, lines=starts)
-
-
-def align(source_text: str, target_text: str, source: Path, target: Path) -> tuple[_Segments, _Segments, str]:
-    """Pair up the segments of two files: line by line if the line counts agree, else by blank-line paragraphs.
-
-    Raises :class:`InputError` naming both files and both counts when neither alignment fits.
-    """
-    source_lines, target_lines = _lines(source_text), _lines(target_text)
-    if not source_lines.texts:
-        raise InputError(f"{source}: source file is empty; nothing to check. Give the German source text.")
-    if len(source_lines.texts) == len(target_lines.texts):
-        return source_lines, target_lines, "lines"
-    source_paras, target_paras = _paragraphs(source_text), _paragraphs(target_text)
-    # Paragraphs only when the source has several: two one-paragraph files of different line counts (a
-    # WMT test set missing a line) must not pass as one giant aligned segment.
-    if len(source_paras.texts) > 1 and len(source_paras.texts) == len(target_paras.texts):
-        return source_paras, target_paras, "paragraphs"
-    raise InputError(
-        f"{source} has {_count(source_lines.texts, 'line')} ({_count(source_paras.texts, 'paragraph')}) but "
-        f"{target} has {_count(target_lines.texts, 'line')} ({_count(target_paras.texts, 'paragraph')}); "
-        "align the translation with the source line by line or by blank-line paragraphs."
-    )
-
-
-def _count(items: list[str], noun: str) -> str:
-    return f"{len(items)} {noun}{'' if len(items) == 1 else 's'}"
+from glossator.common.errors import CheckFailed
 
 
 def check_command(
@@ -101,67 +41,26 @@ def check_command(
         fail(exc)
 
 
-def _load_glossaries(paths: list[Path]) -> Glossary:
-    from glossator.glossary.io import load_glossaries
-
-    return load_glossaries(paths)
-
-
 def _check(source: Path, translation: Path, glossaries: list[Path], *, json_output: bool, encoding: str) -> None:
-    from glossator.common.fileio import read_text
-    from glossator.glossary.check import check_documents
+    from glossator.api import check
 
-    glossary = _load_glossaries(glossaries)
-    source_text = read_text(source, encoding=encoding, what="source file")
-    target_text = read_text(translation, encoding=encoding, what="translation file")
-    source_segments, target_segments, mode = align(source_text, target_text, source, translation)
-    results = check_documents(
-        source_segments.texts,
-        target_segments.texts,
-        glossary,
-        lines=source_segments.lines,
-        target_lines=target_segments.lines,
-    )
-
-    checks = [check for segment in results for check in segment.checks]
-    missing = sum(check.status == "missing" for check in checks)
-    forbidden = sum(check.status == "forbidden" for check in checks)
-    summary = {
-        "segments": len(results),
-        "segments_with_terms": sum(bool(segment.checks) for segment in results),
-        "occurrences": len(checks),
-        "ok": len(checks) - missing - forbidden,
-        "missing": missing,
-        "forbidden": forbidden,
-    }
+    report = check(source, translation, glossaries, encoding=encoding)
+    summary = report.summary()
     if json_output:
-        report = {
-            "source": str(source),
-            "translation": str(translation),
-            "alignment": mode,
-            "glossary_digest": glossary.digest(),
-            "summary": summary,
-            "segments": [segment.to_dict() for segment in results if segment.checks],
-        }
-        typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
+        typer.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
-        for segment in results:
-            for check in segment.checks:
-                where = f"{translation}:{segment.target_line}"
-                origin = f'for "{check.match.surface}" ({source}:{segment.line})'
-                if check.status == "missing":
-                    typer.echo(f'{where}: missing "{check.match.english}" {origin}')
-                for rendering in check.forbidden_found:
-                    typer.echo(f'{where}: forbidden "{rendering}" {origin}; use "{check.match.english}"')
+        for finding in report.findings():
+            typer.echo(finding)
     typer.echo(
         f"glossary check: {summary['occurrences']} term occurrences in {summary['segments_with_terms']} of "
-        f"{summary['segments']} segments ({mode}): {summary['ok']} ok, {missing} missing, {forbidden} forbidden.",
+        f"{summary['segments']} segments ({report.alignment}): {summary['ok']} ok, {report.missing} missing, "
+        f"{report.forbidden} forbidden.",
         err=True,
     )
-    if missing or forbidden:
+    if report.violations:
         raise CheckFailed(
-            f"{translation}: {missing + forbidden} glossary violation(s) ({missing} missing, {forbidden} forbidden). "
-            "Fix the lines listed above or update the glossary."
+            f"{translation}: {report.violations} glossary violation(s) ({report.missing} missing, "
+            f"{report.forbidden} forbidden). Fix the lines listed above or update the glossary."
         )
 
 

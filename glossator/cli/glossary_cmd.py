@@ -138,25 +138,6 @@ def lint_command(
         raise CheckFailed(f"{glossary}: {errors} error(s), {warnings} warning(s) in {len(data)} entries.")
 
 
-def _edit(path: Path, change, *, keep_layout: bool = False) -> None:
-    """Read, change and write *path* atomically under a lock file, so concurrent edits never lose an entry.
-
-    With *keep_layout* only the changed entries' lines of a YAML file are rewritten (see ``save_glossary``).
-    """
-    from filelock import FileLock, Timeout
-
-    from glossator.common.errors import GlossaryLockError
-    from glossator.glossary.io import load_glossary, save_glossary
-    from glossator.glossary.model import Glossary
-
-    try:
-        with FileLock(str(path) + ".lock", timeout=30):
-            current = load_glossary(path) if path.exists() else Glossary(name=path.name)
-            save_glossary(change(current), path, keep_layout=keep_layout)
-    except Timeout as exc:
-        raise GlossaryLockError(f"{path}: another edit holds {path}.lock for 30 s. Retry.") from exc
-
-
 @glossary_app.command("add")
 def add_command(
     glossary: GlossaryArg,
@@ -172,8 +153,8 @@ def add_command(
 
     Example: glossator glossary add corpus/glossary.yaml Waffenruhe ceasefire --forbidden "weapons rest"
     """
-    from glossator.common.errors import GlossaryError
-    from glossator.glossary.model import Glossary, Term
+    from glossator.glossary.edit import add_term
+    from glossator.glossary.model import Term
 
     term = Term(
         source=source.strip(),
@@ -183,17 +164,7 @@ def add_command(
         note=note,
         case_sensitive=case_sensitive,
     )
-    if not term.source or not term.target:
-        raise GlossaryError("source and target must not be empty.")
-
-    def change(current: Glossary) -> Glossary:
-        existing = [t for t in current.terms if t.key == term.key]
-        if existing and not replace:
-            raise GlossaryError(f"{glossary}: {source!r} exists ({existing[0].origin}). Use --replace to change it.")
-        terms = [term if t.key == term.key else t for t in current.terms] if existing else [*current.terms, term]
-        return Glossary(tuple(terms), current.source_language, current.target_language, current.name, current.extra)
-
-    _edit(glossary, change)
+    add_term(glossary, term, replace=replace)
     typer.echo(f"{'replaced' if replace else 'added'} {source} → {target} in {glossary}")
 
 
@@ -203,18 +174,9 @@ def remove_command(glossary: GlossaryArg, source: Annotated[str, typer.Argument(
 
     Example: glossator glossary remove corpus/glossary.yaml Waffenruhe
     """
-    from glossator.common.errors import GlossaryError
-    from glossator.glossary.model import Glossary
+    from glossator.glossary.edit import remove_term
 
-    def change(current: Glossary) -> Glossary:
-        kept = tuple(t for t in current.terms if t.key not in (source, source.casefold()))
-        if len(kept) == len(current.terms):
-            raise GlossaryError(f"{glossary}: no entry {source!r} to remove.")
-        return Glossary(kept, current.source_language, current.target_language, current.name, current.extra)
-
-    if not glossary.exists():
-        raise GlossaryError(f"{glossary}: glossary file not found. Check the path.")
-    _edit(glossary, change)
+    remove_term(glossary, source)
     typer.echo(f"removed {source} from {glossary}")
 
 
@@ -244,9 +206,9 @@ def edit_command(
 
     Example: glossator glossary edit corpus/glossary.yaml Terrormiliz --add-forbidden "terror group" --status approved
     """
-    from glossator.common.errors import GlossaryError, UsageError
-    from glossator.glossary.edit import changed_fields, edit_term, find_term
-    from glossator.glossary.model import STATUSES, Glossary
+    from glossator.common.errors import UsageError
+    from glossator.glossary.edit import edit_entry
+    from glossator.glossary.model import STATUSES
 
     options = (target, plural, add_forbidden, remove_forbidden, note, status, add_variant, domain, rename)
     if all(not o and o != "" for o in options):
@@ -256,36 +218,20 @@ def edit_command(
         )
     if status is not None and status not in STATUSES:
         raise UsageError(f"--status must be one of {', '.join(STATUSES)} (got {status!r}).")
-    if not glossary.is_file():
-        raise GlossaryError(f"{glossary}: glossary file not found. Check the path.")
-    changed: list[str] = []
-    names: list[str] = []
-
-    def change(current: Glossary) -> Glossary:
-        edited = edit_term(
-            current,
-            source,
-            where=str(glossary),
-            target=target,
-            plural=plural,
-            add_forbidden=add_forbidden or (),
-            remove_forbidden=remove_forbidden or (),
-            note=note,
-            status=status,
-            add_variants=add_variant or (),
-            domain=domain,
-            rename=rename,
-        )
-        index = find_term(current, source)
-        assert index is not None  # edit_term raised otherwise
-        changed.extend(changed_fields(current.terms[index], edited.terms[index]))
-        names.append(edited.terms[index].source)
-        if not changed:
-            raise UsageError(f"{glossary}: {current.terms[index].source!r} already has these values; nothing changed.")
-        return edited
-
-    _edit(glossary, change, keep_layout=True)
-    typer.echo(f"edited {names[0]} in {glossary}: {', '.join(changed)}")
+    name, changed = edit_entry(
+        glossary,
+        source,
+        target=target,
+        plural=plural,
+        add_forbidden=add_forbidden or (),
+        remove_forbidden=remove_forbidden or (),
+        note=note,
+        status=status,
+        add_variants=add_variant or (),
+        domain=domain,
+        rename=rename,
+    )
+    typer.echo(f"edited {name} in {glossary}: {', '.join(changed)}")
 
 
 @glossary_app.command("export")

@@ -27,7 +27,10 @@ def score_command(
         float | None, typer.Option("--min-term-accuracy", help="Fail (exit 7) below this term accuracy (percent).")
     ] = None,
     max_violations: Annotated[
-        int | None, typer.Option("--max-violations", help="Fail (exit 7) above this many forbidden renderings.")
+        int | None,
+        typer.Option(
+            "--max-violations", help="Fail (exit 7) above this many term violations (target missing or forbidden)."
+        ),
     ] = None,
     encoding: Annotated[str, typer.Option("--encoding", help="Encoding of all input files.")] = "utf-8",
 ) -> None:
@@ -76,18 +79,16 @@ def score_command(
         for i, row in enumerate(report.sentences):
             typer.echo(f"{aligned.numbers[i]}\t" + "\t".join(f"{k} {v:.2f}" for k, v in row.items()))
 
-    failures = []
-    gates = [("BLEU", min_bleu, "--min-bleu"), ("chrF++", min_chrf, "--min-chrf")]
-    for name, threshold, flag in gates:
-        if threshold is not None and report.metric(name).score < threshold:
-            failures.append(f"{name} {report.metric(name).score:.2f} is below {flag} {threshold:g}")
-    if max_ter is not None and report.metric("TER").score > max_ter:
-        failures.append(f"TER {report.metric('TER').score:.2f} is above --max-ter {max_ter:g}")
-    acc = report.term_accuracy
-    term_rate = acc["exact"] if acc is not None else None
-    if min_term_accuracy is not None and term_rate is not None and 100 * term_rate < min_term_accuracy:
-        failures.append(f"term accuracy {100 * term_rate:.1f}% is below --min-term-accuracy {min_term_accuracy:g}")
-    if max_violations is not None and acc is not None and acc["forbidden"] > max_violations:
-        failures.append(f"{acc['forbidden']} forbidden renderings exceed --max-violations {max_violations}")
+    from glossator.quality.gates import check_gates
+
+    gates = check_gates(
+        report.to_dict(),
+        min_bleu=min_bleu,
+        min_chrf=min_chrf,
+        max_ter=max_ter,
+        min_term_accuracy=min_term_accuracy,
+        max_violations=max_violations,
+    )
+    failures = [g["message"] for g in gates if not g["passed"]]
     if failures:
         raise CheckFailed("; ".join(failures))

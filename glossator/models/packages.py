@@ -208,8 +208,9 @@ def model_notice(info: PackageInfo) -> str | None:
     """A one-line warning when the package is not a real general-purpose model, naming it and its quality."""
     if info.is_test_fixture:
         return (
-            f"test model: {info.name or info.code} {info.version} is the project's test fixture and writes fluent nonsense on "
-            "new text, not a real translation; install a real de→en package with `glossator models install de-en`"
+            f"test model: {info.name or info.code} {info.version} is the project's test fixture and writes fluent "
+            "nonsense on new text, not a real translation; install a real de→en package with "
+            "`glossator models install de-en`"
         )
     if info.quality_note:
         return f"small model: {info.name or info.code} {info.version}: {info.quality_note}"

@@ -226,6 +226,10 @@ class Aligned:
     lines: list[list[int]] = field(default_factory=list)
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def paragraphs(text: str) -> list[str]:
     """Blank-line paragraphs of *text*, each with its whitespace collapsed; empty ones dropped."""
     return [block for block, _ in paragraph_blocks(text)]
@@ -256,20 +260,28 @@ def read_aligned(
     src_path: Path | None = None,
     mode: str = "auto",
     encoding: str = "utf-8",
+    hyp_what: str = "hypothesis",
+    src_what: str = "source",
 ) -> Aligned:
-    """Read line-aligned files, or whole documents aligned by blank-line paragraphs.
+    """Read line-aligned files, or whole documents aligned by blank-line paragraphs: the one alignment rule of
+    ``score``, ``glossary check`` and the API.
 
-    ``auto``: lines when every file has the same number of lines, else paragraphs when the paragraph
-    counts agree. Lines empty in every file (paragraph separators) are dropped; an empty hypothesis line
-    against a non-empty reference is kept and scores as a miss.
+    ``auto``: lines when every file has the same number of lines (trailing blank lines ignored), else paragraphs
+    when the paragraph counts agree and are more than one. Lines empty in every file (paragraph separators) are
+    dropped; an empty hypothesis line against a non-empty reference is kept and scores as a miss.
     """
-    named = [("hypothesis", hyp_path)] + [("reference", p) for p in ref_paths]
+    named = [(hyp_what, hyp_path)] + [("reference", p) for p in ref_paths]
     if src_path is not None:
-        named.append(("source", src_path))
+        named.append((src_what, src_path))
     texts = [read_text(path, encoding=encoding, what=what) for what, path in named]
+    if src_path is not None and not texts[-1].strip():
+        raise InputError(f"{src_path}: {src_what} is empty; nothing to check. Give the German source text.")
     if not texts[0].strip():
-        raise InputError(f"{hyp_path}: hypothesis file is empty. Translate the source first.")
+        raise InputError(f"{hyp_path}: {hyp_what} is empty. Translate the source first.")
     line_sets = [text.splitlines() for text in texts]
+    for lines in line_sets:
+        while lines and not lines[-1].strip():
+            lines.pop()  # trailing blank lines are layout, not segments
     counts = [len(lines) for lines in line_sets]
     if mode in ("auto", "lines") and len(set(counts)) == 1:
         keep = [i for i in range(counts[0]) if any(lines[i].strip() for lines in line_sets)]
@@ -283,10 +295,12 @@ def read_aligned(
         pcounts = [len(p) for p in paragraph_sets]
         # A single paragraph per file is not an alignment: the line counts simply differ.
         if mode == "lines" or len(set(pcounts)) != 1 or pcounts[0] < 2:
-            detail = ", ".join(
-                f"{path} has {c} lines/{p} paragraphs" for (_, path), c, p in zip(named, counts, pcounts, strict=True)
-            )
-            raise InputError(f"files are not aligned: {detail}. Give files with one segment per line or per paragraph.")
+            order = [len(named) - 1, *range(len(named) - 1)] if src_path is not None else list(range(len(named)))
+            parts = [
+                f"{named[i][1]} has {_count(counts[i], 'line')} ({_count(pcounts[i], 'paragraph')})" for i in order
+            ]
+            listed = " but ".join(parts) if len(parts) == 2 else ", ".join(parts)
+            raise InputError(f"{listed}; align the files line by line or by blank-line paragraphs.")
         columns, unit, numbers = paragraph_sets, "paragraph", list(range(1, pcounts[0] + 1))
     n_refs = len(ref_paths)
     return Aligned(

@@ -79,7 +79,14 @@ class CheckReport:
 
 def check_files(source: Path, translation: Path, glossary: Glossary, *, encoding: str = "utf-8") -> CheckReport:
     """Check *translation* (English) against the glossary terms found in *source* (German)."""
-    aligned = read_aligned(Path(translation), [], src_path=Path(source), encoding=encoding)
+    aligned = read_aligned(
+        Path(translation),
+        [],
+        src_path=Path(source),
+        encoding=encoding,
+        hyp_what="translation file",
+        src_what="source file",
+    )
     assert aligned.sources is not None
     results = check_documents(
         aligned.sources,

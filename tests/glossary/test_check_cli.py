@@ -130,7 +130,7 @@ def test_mismatched_counts_name_both_files_and_counts(files: dict[str, Path], tm
     assert (code, out) == (3, "")
     assert err == (
         f"Error: {files['source']} has 4 lines (1 paragraph) but {short} has 2 lines (1 paragraph); "
-        "align the translation with the source line by line or by blank-line paragraphs.\n"
+        "align the files line by line or by blank-line paragraphs.\n"
     )
 
 
@@ -143,7 +143,7 @@ def test_mismatched_paragraphs(files: dict[str, Path], tmp_path: Path) -> None:
     assert code == 3
     assert err == (
         f"Error: {source} has 5 lines (3 paragraphs) but {target} has 3 lines (2 paragraphs); "
-        "align the translation with the source line by line or by blank-line paragraphs.\n"
+        "align the files line by line or by blank-line paragraphs.\n"
     )
 
 

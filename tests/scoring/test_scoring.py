@@ -125,8 +125,8 @@ def test_gate_fails_with_exit_7_and_reason():
 @pytest.mark.parametrize(
     ("hyp_text", "ref_text", "code", "message"),
     [
-        ("", "a\n", 3, "hypothesis file is empty"),
-        ("a\nb\nc\n", "a\nb\n", 3, "files are not aligned"),
+        ("", "a\n", 3, "hypothesis is empty"),
+        ("a\nb\nc\n", "a\nb\n", 3, "has 3 lines (1 paragraph) but"),
         (b"\xff\xfe\x00", "a\n", 3, "binary"),
         (b"caf\xe9\n", "a\n", 3, "not valid utf-8"),
     ],
