@@ -28,9 +28,18 @@ def corpus_article() -> Path:
     return CORPUS / "iraq-troops.de.txt"
 
 
+REQUIRE_SHARED = "GLOSSATOR_REQUIRE_SHARED"
+
+
 @pytest.fixture
 def shared_data() -> Path:
+    """The full shared data sets (WMT, terminology, standards). A user's clone has no ``../shared``: the test is
+    skipped with the reason; CI (``.ci/run``) sets GLOSSATOR_REQUIRE_SHARED=1, which turns the skip into a failure."""
+    import os
+
     path = SHARED / "data"
-    if not path.is_dir():  # CI always has ../shared beside the clone; a missing one is a setup error
-        pytest.fail(f"{path} is missing: clone the repo with ../shared beside it")
+    if not path.is_dir():
+        if os.environ.get(REQUIRE_SHARED) == "1":
+            pytest.fail(f"{path} is missing and {REQUIRE_SHARED}=1: CI needs ../shared beside the clone")
+        pytest.skip(f"needs the full data sets in {path} (not in a plain clone; CI runs this test)")
     return path

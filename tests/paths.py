@@ -6,3 +6,5 @@ REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 CORPUS = REPO / "corpus"
 TEST_MODEL_DIR = REPO / "tests" / "model"
+# Excerpts of the WMT test sets committed with the tests (tests/data/wmt/README.md has their provenance).
+WMT_EXCERPTS = REPO / "tests" / "data" / "wmt"

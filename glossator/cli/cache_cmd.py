@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from glossator.cli import app
+from glossator.cli.app import app
 
 cache_app = typer.Typer(
     help="Inspect or clear the translation memory (SQLite).", no_args_is_help=True, rich_markup_mode=None

@@ -13,7 +13,7 @@ from typing import Annotated
 
 import typer
 
-from glossator.cli import glossary_cmd
+import glossator.cli.glossary_cmd as glossary_cmd
 from glossator.cli.errors import KNOWN_ERRORS, fail
 from glossator.common.errors import CheckFailed
 

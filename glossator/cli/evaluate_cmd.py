@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from glossator.cli import app
+from glossator.cli.app import app
 
 
 @app.command("evaluate")

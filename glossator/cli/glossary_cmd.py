@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from glossator.cli import app
+from glossator.cli.app import app
 
 glossary_app: typer.Typer = typer.Typer(
     help="Inspect, validate, lint and edit glossaries (YAML, TSV, CSV, TBX).",

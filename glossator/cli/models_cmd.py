@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from glossator.cli import app
+from glossator.cli.app import app
 
 if TYPE_CHECKING:
     from glossator.common.settings import Settings

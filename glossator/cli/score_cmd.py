@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from glossator.cli import app
+from glossator.cli.app import app
 
 
 @app.command("score")

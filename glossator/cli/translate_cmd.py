@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from glossator.cli import app
+from glossator.cli.app import app
 from glossator.common.settings import Settings
 
 

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from fakes import FakeEngine
-from paths import CORPUS, SHARED, TEST_MODEL_DIR
+from paths import CORPUS, TEST_MODEL_DIR, WMT_EXCERPTS
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -151,6 +151,7 @@ def violation_report(tmp_path: Path) -> dict:
     return evaluate(violation_manifest(tmp_path), Settings.from_env(), engine=engine, bootstrap=0)
 
 
+@pytest.mark.browser
 def test_corpus_report_renders_in_chromium(model, tmp_path):
     result = CliRunner().invoke(
         app,
@@ -197,6 +198,7 @@ def test_corpus_report_renders_in_chromium(model, tmp_path):
     assert violation_background(shot) < 5_000  # only the legend's small swatches
 
 
+@pytest.mark.browser
 def test_violations_render_red_and_filter_in_chromium(tmp_path):
     report = violation_report(tmp_path)
     doc = report["documents"][0]
@@ -267,7 +269,7 @@ def test_forbidden_rendering_is_struck_through_in_the_output():
 
 
 def test_wmt_rows_carry_document_ids_and_scores_per_docid(tmp_path):
-    wmt = SHARED / "data" / "wmt"
+    wmt = WMT_EXCERPTS
     manifest = tmp_path / "wmt.yaml"
     manifest.write_text(
         "version: 1\ndocuments:\n  - id: nt2020\n"

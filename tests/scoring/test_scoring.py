@@ -5,12 +5,12 @@ import subprocess
 import sys
 
 import pytest
-from paths import CORPUS, SHARED
+from paths import CORPUS, WMT_EXCERPTS
 from typer.testing import CliRunner
 
 from glossator.cli import app
 
-WMT = SHARED / "data" / "wmt"
+WMT = WMT_EXCERPTS  # the first 200/120 lines of newstest2020/2021
 
 
 def head(tmp_path, name, source, n=200):
