@@ -43,9 +43,9 @@ def test_no_import_cycles() -> None:
 
 @pytest.mark.slow
 def test_wheel_holds_only_glossator(tmp_path: Path) -> None:
+    pip = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q"]
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", str(REPO), "--no-deps", "--no-build-isolation", "-q"]
-        + ["-w", str(tmp_path)],
+        [*pip, str(REPO), "-w", str(tmp_path)],
         check=True,
         timeout=300,
         capture_output=True,
