@@ -25,6 +25,10 @@ def evaluate_command(
     min_term_accuracy: Annotated[float | None, typer.Option("--min-term-accuracy", help="Percent.")] = None,
     max_violations: Annotated[int | None, typer.Option("--max-violations")] = None,
     bootstrap: Annotated[int, typer.Option("--bootstrap", min=0, help="Bootstrap samples for CIs.")] = 1000,
+    model: Annotated[
+        str | None,
+        typer.Option("--model", "-m", help="Installed package code/name, a pair (de-en) or a package folder."),
+    ] = None,
 ) -> None:
     """Translate, score and term-check a corpus; print the first format, write all to -o DIR.
 
@@ -48,7 +52,12 @@ def evaluate_command(
                 f"{output_dir}: cannot use as the report directory ({exc.strerror}). Give a directory path with -o."
             ) from exc
     base = load_report(baseline) if baseline else None  # fail fast on an old schema, before translating
-    report = evaluate(manifest, Settings.from_env(), bootstrap=bootstrap)
+    settings = Settings.from_env()
+    if model:
+        settings = settings.with_(model=model)
+    report = evaluate(manifest, settings, bootstrap=bootstrap)
+    for warning in report.get("warnings") or []:
+        typer.echo(f"Warning: {warning}", err=True)
     failures = []
     if base is not None:
         report["baseline"] = compare_to_baseline(report, base)

@@ -334,6 +334,9 @@ def render_html(report: dict[str, Any], gates: list[dict[str, Any]] | None = Non
         f"({escape(digest)}) · Glossator {escape(str(report['glossator_version']))} · "
         f"{escape(str(report.get('created', '')))}"
     )
+    if report.get("model_warning"):
+        meta += f'<br><strong class="warning">⚠ {escape(str(report["model_warning"]))}</strong>'
+
     filters = (
         '<div class="filters" hidden><label><input type="checkbox" id="only-violations"> only segments with '
         'violations</label><label><input type="checkbox" id="only-terms"> only segments with glossary terms</label>'

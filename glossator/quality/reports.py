@@ -21,6 +21,8 @@ def render_table(report: dict[str, Any], gates: list[dict[str, Any]] | None = No
     lines = ["  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip() for row in rows]
     lines.insert(1, "  ".join("-" * w for w in widths))
     lines.append(f"model {report['model']} · glossary {str(report['glossary_digest'] or 'none')[:12]}")
+    if report.get("model_warning"):
+        lines.append(f"warning: {report['model_warning']}")
     for gate in gates or []:
         lines.append(f"{'PASS' if gate['passed'] else 'FAIL'} {gate['message']}")
     return "\n".join(lines) + "\n"
@@ -37,6 +39,7 @@ def render_markdown(report: dict[str, Any], gates: list[dict[str, Any]] | None =
         f"Model `{report['model']}` · glossary `{str(report['glossary_digest'] or 'none')[:12]}` · "
         f"Glossator {report['glossator_version']}",
         "",
+        *([f"> ⚠️ {report['model_warning']}", ""] if report.get("model_warning") else []),
         "| " + " | ".join(HEADER) + " |",
         "|" + "---|" * len(HEADER),
     ]
@@ -58,6 +61,9 @@ def render_markdown(report: dict[str, Any], gates: list[dict[str, Any]] | None =
 
 def render_junit(report: dict[str, Any], gates: list[dict[str, Any]] | None = None) -> str:
     suite = ET.Element("testsuite", name="glossator-evaluate")
+    if report.get("model_warning"):  # JUnit: <properties> comes before the test cases
+        properties = ET.SubElement(suite, "properties")
+        ET.SubElement(properties, "property", name="model_warning", value=str(report["model_warning"]))
     cases = 0
     failures = 0
     for doc in report["documents"]:
