@@ -112,6 +112,7 @@ def test_every_command_is_covered() -> None:
     assert missing == [], f"add offline cases to tests/test_offline.py for: {missing}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[" ".join(c.argv) for c in CASES])
 def test_command_opens_no_network_connection(case: Case, tmp_path: Path, corpus_article: Path) -> None:
     settings = Settings.from_env()

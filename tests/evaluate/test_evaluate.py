@@ -72,12 +72,14 @@ def test_all_formats_written_and_consistent(model, tmp_path):
     assert "iraq-troops" in (tmp_path / "rep" / "report.txt").read_text()
 
 
+@pytest.mark.slow
 def test_gate_failure_exits_7_with_reason(model):
     result = run("evaluate", CORPUS / "manifest.yaml", "--bootstrap", "0", "--min-bleu", "99")
     assert result.exit_code == 7
     assert "BLEU 54.53 is below --min-bleu 99" in result.stderr
 
 
+@pytest.mark.slow
 def test_baseline_comparison_flags_a_significant_drop(model, tmp_path):
     assert (
         run("evaluate", CORPUS / "manifest.yaml", "-f", "json", "-o", tmp_path / "a", "--bootstrap", "0").exit_code == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from fakes import FakeEngine
 from paths import CORPUS
 
@@ -24,6 +25,7 @@ def test_wmt_manifest_names_aligned_full_test_sets(shared_data: Path) -> None:
     assert sizes == {"newstest2019": 2000, "newstest2020": 785, "newstest2021": 1000}
 
 
+@pytest.mark.slow
 def test_wmt_manifest_evaluates_end_to_end(shared_data: Path) -> None:
     """The whole WMT manifest through evaluate (an echoing engine: this is about plumbing, not quality)."""
     report = evaluate(CORPUS / "wmt.yaml", Settings.from_env(use_cache=False), engine=FakeEngine(), bootstrap=0)

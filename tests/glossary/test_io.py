@@ -108,6 +108,7 @@ def test_binary_and_non_utf8_files_are_refused(tmp_path):
         load_glossary(tmp_path / "l.tsv")
 
 
+@pytest.mark.slow
 def test_ten_thousand_entries(tmp_path):
     glossary = Glossary(terms=tuple(Term(f"Begriff{i}", f"term {i}") for i in range(10_000)))
     save_glossary(glossary, tmp_path / "big.yaml")

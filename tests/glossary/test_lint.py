@@ -177,6 +177,7 @@ def test_case_sensitive_entries_are_compared_with_case():
     assert [(f.source, f.kind, f.severity) for f in lint(glossary)] == [("IS", "contained", "warning")]
 
 
+@pytest.mark.slow
 def test_two_thousand_entries_lint_quickly(tmp_path):
     import time
 

@@ -62,6 +62,8 @@ def test_install_then_list_then_remove(tmp_path: Path, settings: Settings) -> No
         "version": "0.1",
         "path": str(settings.packages_dir / "tiny"),
         "test_fixture": True,
+        "name": "tiny",
+        "quality_note": None,
     }
 
     removed = run_cli(["models", "remove", "tiny"])

@@ -58,6 +58,7 @@ def test_help_and_version_load_nothing_heavy(args):
     assert loaded == []
 
 
+@pytest.mark.slow
 def test_translating_never_loads_argos_translate_or_torch(tmp_path: Path):
     install_package(TEST_MODEL_DIR / "de_en_glossator_test.argosmodel", Settings.from_env())
     out = tmp_path / "out.en.txt"

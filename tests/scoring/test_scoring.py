@@ -13,7 +13,7 @@ from glossator.cli import app
 WMT = WMT_EXCERPTS  # the first 200/120 lines of newstest2020/2021
 
 
-def head(tmp_path, name, source, n=200):
+def head(tmp_path, name, source, n=120):  # the 2021 excerpt has 120 lines
     path = tmp_path / name
     path.write_text("\n".join(source.read_text(encoding="utf-8").splitlines()[:n]) + "\n", encoding="utf-8")
     return path
@@ -86,6 +86,7 @@ def test_sentence_scores_equal_sacrebleu_sentence_level(tmp_path, name, flags):
     assert [s[name] for s in json.loads(result.stdout)["sentences"]] == pytest.approx(expected, abs=1e-4)
 
 
+@pytest.mark.slow
 def test_confidence_intervals_and_term_accuracy_on_the_corpus():
     result = run(
         "score",
@@ -105,6 +106,7 @@ def test_confidence_intervals_and_term_accuracy_on_the_corpus():
     assert data["term_accuracy"]["occurrences"] == 27 and data["term_accuracy"]["forbidden"] == 0
 
 
+@pytest.mark.slow
 def test_gate_fails_with_exit_7_and_reason():
     result = run(
         "score",
@@ -156,6 +158,7 @@ def test_reference_with_empty_lines_is_scored(tmp_path):
     assert data["segments"] == 3 and data["sentences"][1]["BLEU"] == 0.0
 
 
+@pytest.mark.slow
 def test_paired_bootstrap_detects_a_significant_drop():
     from glossator.quality.scoring import compare
 
@@ -166,6 +169,7 @@ def test_paired_bootstrap_detects_a_significant_drop():
     assert not any(c.significant_drop for c in compare(other, other, [refs], samples=200))
 
 
+@pytest.mark.slow
 def test_parallel_statistics_give_identical_scores_intervals_and_sentences(monkeypatch):
     from glossator.quality import scoring
 
