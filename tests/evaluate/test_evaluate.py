@@ -4,10 +4,9 @@ import json
 import xml.etree.ElementTree as ET
 
 import pytest
+from clirun import run
 from paths import CORPUS, TEST_MODEL_DIR
-from typer.testing import CliRunner
 
-from glossator.cli import app
 from glossator.common.settings import Settings
 from glossator.models.packages import install_package
 
@@ -17,8 +16,6 @@ def model():
     install_package(TEST_MODEL_DIR / "de_en_glossator_test.argosmodel", Settings.from_env())
 
 
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def manifest(tmp_path, body, glossary=None):

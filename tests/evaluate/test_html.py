@@ -14,12 +14,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from clirun import run
 from fakes import FakeEngine
 from paths import CORPUS, TEST_MODEL_DIR, WMT_EXCERPTS
 from PIL import Image
-from typer.testing import CliRunner
 
-from glossator.cli import app
 from glossator.common.settings import Settings
 from glossator.glossary.io import load_glossary
 from glossator.glossary.match import TermMatcher
@@ -153,23 +152,10 @@ def violation_report(tmp_path: Path) -> dict:
 
 @pytest.mark.browser
 def test_corpus_report_renders_in_chromium(model, tmp_path):
-    result = CliRunner().invoke(
-        app,
-        [
-            "evaluate",
-            str(CORPUS / "manifest.yaml"),
-            "-f",
-            "html",
-            "-f",
-            "json",
-            "-o",
-            str(tmp_path / "rep"),
-            "--bootstrap",
-            "100",
-            "--min-term-accuracy",
-            "100",
-        ],
-    )
+    result = run(
+        "evaluate", CORPUS / "manifest.yaml", "-f", "html", "-f", "json", "-o", tmp_path / "rep",
+        "--bootstrap", "100", "--min-term-accuracy", "100",
+    )  # fmt: skip
     assert result.exit_code == 0, result.output
     page = tmp_path / "rep" / "report.html"
     report = json.loads((tmp_path / "rep" / "report.json").read_text(encoding="utf-8"))
@@ -315,7 +301,7 @@ def test_docids_with_a_different_line_count_are_refused(tmp_path):
         "    docids: ids\n    align: lines\n",
         encoding="utf-8",
     )
-    result = CliRunner().invoke(app, ["evaluate", str(manifest)])
+    result = run("evaluate", manifest)
     assert result.exit_code == 3
     assert "ids has 1 lines but" in result.stderr and "s.de has 2" in result.stderr
 
@@ -329,6 +315,6 @@ def test_docids_need_line_alignment(tmp_path):
         "version: 1\ndocuments:\n  - id: x\n    source: s.de\n    references: [r.en]\n    docids: ids\n",
         encoding="utf-8",
     )
-    result = CliRunner().invoke(app, ["evaluate", str(manifest)])
+    result = run("evaluate", manifest)
     assert result.exit_code == 3
     assert "document 'x': docids need 'align: lines'" in result.stderr

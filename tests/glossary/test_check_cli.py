@@ -6,9 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
-
-from glossator.cli import app
+from clirun import run as run_glossator
 
 GLOSSARY_YAML = """\
 version: 1
@@ -63,7 +61,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
 
 
 def run(*args: object) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, ["glossary", "check", *map(str, args)])
+    result = run_glossator("glossary", "check", *args)
     return result.exit_code, result.stdout, result.stderr
 
 
@@ -211,6 +209,6 @@ def test_inputs_are_left_untouched(files: dict[str, Path]) -> None:
 
 
 def test_help_has_an_example() -> None:
-    result = CliRunner().invoke(app, ["glossary", "check", "--help"])
+    result = run_glossator("glossary", "check", "--help")
     assert result.exit_code == 0
     assert "Example: glossator glossary check" in result.stdout

@@ -3,16 +3,11 @@
 import difflib
 
 import pytest
+from clirun import run
 from paths import CORPUS
-from typer.testing import CliRunner
 
-from glossator.cli import app
 from glossator.glossary.io import load_glossary, save_glossary
 from glossator.glossary.model import Glossary, Term
-
-
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 @pytest.fixture

@@ -4,15 +4,10 @@ import subprocess
 import sys
 
 import pytest
+from clirun import run
 from paths import CORPUS
-from typer.testing import CliRunner
 
-from glossator.cli import app
 from glossator.glossary.io import load_glossary
-
-
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def test_add_show_replace_remove(tmp_path):

@@ -3,10 +3,9 @@
 import json
 
 import pytest
+from clirun import run
 from paths import CORPUS
-from typer.testing import CliRunner
 
-from glossator.cli import app
 from glossator.glossary.io import load_glossary, save_glossary
 from glossator.glossary.lint import lint
 from glossator.glossary.model import Glossary, Term
@@ -38,8 +37,6 @@ terms:
 """
 
 
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def expected(g):

@@ -7,12 +7,11 @@ import threading
 from typing import ClassVar
 
 import pytest
+from clirun import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import CORPUS
-from typer.testing import CliRunner
 
-from glossator.cli import app
 from glossator.common.errors import GlossaryError, InputFileError
 from glossator.glossary.io import load_glossary, save_glossary
 from glossator.glossary.model import STATUSES, Glossary, Term
@@ -41,8 +40,6 @@ EVERY_FIELD = Glossary(
 )
 
 
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 def write(tmp_path, name, text, encoding="utf-8"):

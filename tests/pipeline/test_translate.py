@@ -5,11 +5,10 @@ import os
 from pathlib import Path
 
 import pytest
+from clirun import run
 from fakes import FakeEngine
 from paths import CORPUS, TEST_MODEL_DIR
-from typer.testing import CliRunner
 
-from glossator.cli import app
 from glossator.common.settings import Settings
 from glossator.glossary.check import term_accuracy
 from glossator.glossary.io import load_glossary
@@ -29,8 +28,6 @@ def model():
     install_package(PACKAGE, Settings.from_env())
 
 
-def run(*args, input=None):
-    return CliRunner().invoke(app, [str(a) for a in args], input=input)
 
 
 def test_installed_test_model_reproduces_expected_outputs(model):
@@ -256,15 +253,13 @@ def test_input_longer_than_the_models_position_table_is_truncated_not_fatal(mode
     ],
 )
 def test_bad_stdin_is_bad_input_data(model, data, args, message):
-    result = CliRunner().invoke(app, ["translate", "-", *args], input=data)
+    result = run("translate", "-", *args, input=data)
     assert result.exit_code == 3, result.output
     assert message in result.stderr and result.stdout == ""
 
 
 def test_latin1_stdin_with_encoding(model):
-    result = CliRunner().invoke(
-        app, ["translate", "-", "--encoding", "latin-1"], input="Gehen oder bleiben?\n".encode("latin-1")
-    )
+    result = run("translate", "-", "--encoding", "latin-1", input="Gehen oder bleiben?\n".encode("latin-1"))
     assert result.exit_code == 0 and result.stdout == "Go or stay?\n"
 
 

@@ -5,10 +5,8 @@ import subprocess
 import sys
 
 import pytest
+from clirun import run
 from paths import CORPUS, WMT_EXCERPTS
-from typer.testing import CliRunner
-
-from glossator.cli import app
 
 WMT = WMT_EXCERPTS  # the first 200/120 lines of newstest2020/2021
 
@@ -45,8 +43,6 @@ def sacrebleu_cli(hyp, refs):
     return dict(zip(["BLEU", "chrF++", "TER"], json.loads(out), strict=True))
 
 
-def run(*args):
-    return CliRunner().invoke(app, [str(a) for a in args])
 
 
 @pytest.mark.parametrize("n_refs", [1, 2])

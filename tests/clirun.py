@@ -1,6 +1,7 @@
-"""Run ``glossator`` in-process the way the console script does.
+"""The one CLI runner of the tests: ``run`` (typer's CliRunner on the app, str() of every argument) and
+``run_cli`` (the way the console script runs, with the real exit codes and stderr of typed errors).
 
-``typer.testing.CliRunner.invoke(app, ...)`` calls the click command directly and so bypasses
+``run_cli``: ``typer.testing.CliRunner.invoke(app, ...)`` calls the click command directly and so bypasses
 ``glossator.cli._App.__call__``, where typed errors become ``Error: …`` plus an exit code. This helper
 calls ``app(...)`` itself inside the runner's stream isolation, so tests see the real exit codes and stderr.
 """
@@ -8,10 +9,16 @@ calls ``app(...)`` itself inside the runner's stream isolation, so tests see the
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from typer.testing import CliRunner
 
 from glossator.cli import app
+
+
+def run(*args: object, input: str | bytes | None = None) -> Any:
+    """``glossator ARGS...`` in-process; returns click's Result (exit_code, stdout, stderr, output)."""
+    return CliRunner().invoke(app, [str(a) for a in args], input=input)
 
 
 @dataclass(frozen=True)
