@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -81,7 +82,11 @@ def test_translate_toolkit_and_glossator_work_in_one_environment(tmp_path: Path)
         print(units[0].source, "|", report.term_accuracy["exact"])
         """
     )
-    result = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    # A user's interpreter: no PYTHONPATH pointing into a source tree (which would put a `translate/` first).
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     assert result.stdout.strip() == "Der Strategische Dialog beginnt. | 1.0"
 
