@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from glossator.common.errors import InputError, OutputError, UsageError
+from glossator.common.fileio import is_special_file
 from glossator.translate.documents import output_name
 
 SUFFIXES = (".txt", ".md", ".markdown")
@@ -77,6 +78,10 @@ def plan_outputs(
         if resolved in seen:
             raise OutputError(f"{target}: two inputs would write the same output. Use -o DIR or rename one.")
         seen.add(resolved)
+        if is_special_file(target):  # a FIFO or device is written into, not overwritten: no --force needed
+            if not os.access(target, os.W_OK):
+                raise OutputError(f"{target}: not writable. Choose another -o.")
+            continue
         if target.exists() and not force:
             raise OutputError(f"{target}: output exists. Pass --force to overwrite it.")
         parent = target.parent

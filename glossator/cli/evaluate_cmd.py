@@ -29,6 +29,7 @@ def evaluate_command(
         str | None,
         typer.Option("--model", "-m", help="Installed package code/name, a pair (de-en) or a package folder."),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Overwrite existing reports in -o DIR.")] = False,
 ) -> None:
     """Translate, score and term-check a corpus; print the first format, write all to -o DIR.
 
@@ -45,6 +46,10 @@ def evaluate_command(
     if unknown:
         raise UsageError(f"--format {unknown[0]}: use one of {', '.join(RENDERERS)}.")
     if output_dir is not None:  # fail fast on an unusable -o, before translating
+        existing = [output_dir / f"report.{EXTENSIONS[f]}" for f in formats]
+        existing = [path for path in existing if path.exists()]
+        if existing and not force:
+            raise OutputError(f"{existing[0]}: report exists. Pass --force to overwrite it, or choose another -o.")
         try:
             output_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:

@@ -2,8 +2,12 @@
 
 A reader of the destination sees either the old content or the new one, never a half-written file: the
 data goes to a temporary file in the same directory, is flushed to disk, and is renamed over the
-destination. An interrupted run (Ctrl-C, crash) leaves at most a stray ``.*.tmp`` file, never a partial
-output.
+destination. An interrupted run (Ctrl-C, crash) leaves no partial output.
+
+What is *at* the destination is respected: a symbolic link is followed and its target written (the link stays a
+link, a shared glossary behind it is updated); a FIFO, a character device (``/dev/null``, a terminal) or a socket is
+written through, never renamed over. A failed write (disk full, read-only folder) is an :class:`OutputError` with
+the path and the reason, and the old content stays.
 """
 
 from __future__ import annotations
@@ -15,16 +19,48 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-from glossator.common.errors import InputFileError
+from glossator.common.errors import InputFileError, OutputError
+
+
+def write_target(path: Path) -> Path:
+    """Where a write to *path* really goes: the final target of a symbolic link (chains and relative links
+    resolved), else *path* itself."""
+    path = Path(path)
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def is_special_file(path: Path) -> bool:
+    """A FIFO, device or socket: something to write into, not a file to replace."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return False
+    return stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISBLK(mode) or stat.S_ISSOCK(mode)
 
 
 @contextlib.contextmanager
 def atomic_open(path: Path, mode: str = "w", *, encoding: str | None = "utf-8") -> Iterator[IO]:
-    """Open a temporary file beside *path*; on clean exit rename it over *path*, on error delete it."""
-    path = Path(path)
+    """Open a temporary file beside *path*; on clean exit rename it over *path*, on error delete it.
+
+    A symbolic link's target is written instead of the link; a FIFO or device is written through (see module doc).
+    """
+    path = write_target(Path(path))
     if "b" in mode:
         encoding = None
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    if path.is_dir():
+        raise OutputError(f"{path}: is a directory, not a file. Give a file name.")
+    try:
+        if is_special_file(path):
+            with open(path, mode, encoding=encoding, newline="" if encoding else None) as handle:
+                yield handle
+            return
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise OutputError(
+            f"{path}: cannot write: {exc.strerror or exc}. Check the folder or choose another output."
+        ) from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, mode, encoding=encoding, newline="" if encoding else None) as handle:
@@ -39,6 +75,13 @@ def atomic_open(path: Path, mode: str = "w", *, encoding: str | None = "utf-8") 
             os.umask(umask)
             os.chmod(tmp, 0o666 & ~umask)
         os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        raise OutputError(
+            f"{path}: cannot write: {exc.strerror or exc}; the old content is unchanged. "
+            "Free disk space or choose another output."
+        ) from exc
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()

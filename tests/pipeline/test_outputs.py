@@ -1,0 +1,81 @@
+"""Outputs land where the user meant, and nothing is lost: links, FIFOs, devices, full disks, existing reports."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+from clirun import run
+from fakes import FakeEngine
+from paths import CORPUS
+
+import glossator
+from glossator.common.errors import OutputError
+from glossator.common.fileio import atomic_write_text
+
+
+def test_write_through_a_symlink_updates_the_target_and_keeps_the_link(tmp_path: Path) -> None:
+    shared = tmp_path / "shared" / "house.yaml"
+    shared.parent.mkdir()
+    shared.write_text("old\n", encoding="utf-8")
+    link = tmp_path / "link.yaml"
+    link.symlink_to(Path("shared") / "house.yaml")  # relative, as in a repository
+    atomic_write_text(link, "new\n")
+    assert link.is_symlink() and shared.read_text(encoding="utf-8") == "new\n"
+
+
+def test_glossary_add_through_a_symlink_reaches_the_shared_file(tmp_path: Path) -> None:
+    shared = tmp_path / "house.yaml"
+    shared.write_bytes((CORPUS / "glossary.yaml").read_bytes())
+    link = tmp_path / "link.yaml"
+    link.symlink_to(shared)
+    result = run("glossary", "add", link, "Waffenruhe", "ceasefire")
+    assert result.exit_code == 0, result.output
+    assert link.is_symlink() and "Waffenruhe" in shared.read_text(encoding="utf-8")
+
+
+def test_a_fifo_is_written_through_not_replaced(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    received: list[str] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    atomic_write_text(fifo, "hello\n")
+    reader.join(timeout=10)
+    assert received == ["hello\n"]
+    assert fifo.is_fifo()
+
+
+def test_translate_to_a_character_device_needs_no_force_and_stays_a_device(tmp_path: Path) -> None:
+    source = tmp_path / "a.de.txt"
+    source.write_text("Der Staat handelt.\n", encoding="utf-8")
+    with glossator.Translator(engine=FakeEngine(), use_memory=False) as translator:  # type: ignore[arg-type]
+        result = translator.translate_file(source, "/dev/null")
+    assert result.output == Path("/dev/null") and Path("/dev/null").is_char_device()
+
+
+def test_a_full_disk_is_a_one_line_output_error_and_the_old_file_stays(tmp_path: Path) -> None:
+    if not Path("/dev/full").exists():
+        pytest.skip("no /dev/full on this system")
+    with pytest.raises(OutputError, match=r"^/dev/full: cannot write: No space left on device"):
+        atomic_write_text(Path("/dev/full"), "x" * 100_000)
+
+
+def test_an_unusable_folder_is_an_output_error(tmp_path: Path) -> None:
+    """(As root, as CI runs, a read-only folder is still writable; a file in the folder's place is not.)"""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("", encoding="utf-8")
+    with pytest.raises(OutputError, match=r"not-a-folder/out.txt: cannot write: Not a directory"):
+        atomic_write_text(blocker / "out.txt", "x")
+
+
+def test_evaluate_refuses_existing_reports_without_force(tmp_path: Path) -> None:
+    out = tmp_path / "report"
+    out.mkdir()
+    (out / "report.json").write_text("{}", encoding="utf-8")
+    result = run("evaluate", CORPUS / "manifest.yaml", "-f", "json", "-o", out)
+    assert result.exit_code == 5
+    assert "report.json: report exists. Pass --force" in result.stderr
+    assert (out / "report.json").read_text(encoding="utf-8") == "{}"
