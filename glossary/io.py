@@ -55,17 +55,9 @@ def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
 
 
 def _parse_yaml(text: str, path: Path, allow_duplicates: bool = False) -> Glossary:
-    import yaml
+    from glossator.common.yamlio import load_yaml
 
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.load(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise GlossaryError(f"{where}: invalid YAML: {exc.problem or exc}. Fix the syntax there.") from None
-    except yaml.YAMLError as exc:
-        raise GlossaryError(f"{path}: invalid YAML: {' '.join(str(exc).split())}") from None
+    data, root = load_yaml(text, str(path), GlossaryError)
     if data is None:
         return Glossary(name=path.name)
     if not isinstance(data, dict) or not isinstance(data.get("terms", []), list):

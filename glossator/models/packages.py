@@ -95,6 +95,13 @@ def read_package_metadata(package_dir: Path) -> PackageInfo:
     return package_info_from_metadata(metadata, package_dir)
 
 
+# metadata.json fields that become part of a folder name or a package code: a strict shape, so a package cannot
+# name its way out of the packages folder ("type": "../../elsewhere").
+_LANGUAGE_CODE = re.compile(r"^[a-z]{1,8}(?:[-_][A-Za-z0-9]{1,8})?$")
+_PACKAGE_TYPE = re.compile(r"^[a-z][a-z0-9]{0,31}$")
+_PACKAGE_VERSION = re.compile(r"^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$")
+
+
 def package_info_from_metadata(metadata: dict[str, Any], path: Path | None) -> PackageInfo:
     from_code = metadata.get("from_code")
     to_code = metadata.get("to_code")
@@ -102,6 +109,20 @@ def package_info_from_metadata(metadata: dict[str, Any], path: Path | None) -> P
     if not isinstance(from_code, str) or not isinstance(to_code, str):
         raise ModelPackageError(f"{where}: metadata.json lacks from_code/to_code. Reinstall the package.")
     package_type = metadata.get("type", "translate")
+    version = metadata.get("package_version", "")
+    for field, value, pattern in (
+        ("from_code", from_code, _LANGUAGE_CODE),
+        ("to_code", to_code, _LANGUAGE_CODE),
+        ("type", package_type, _PACKAGE_TYPE),
+        ("package_version", version, _PACKAGE_VERSION),
+    ):
+        if field == "package_version" and value in ("", None):
+            continue
+        if not isinstance(value, str | int | float) or not pattern.match(str(value)):
+            raise ModelPackageError(
+                f"{where}: metadata.json field {field} = {str(value)[:60]!r} is not a valid {field} "
+                "(letters, digits, '.', '-', '_' only). Refusing the package; get it from a trusted source."
+            )
     return PackageInfo(
         code=f"{package_type}-{from_code}_{to_code}",  # same naming as argospm_package_name()
         from_code=from_code,
@@ -285,6 +306,39 @@ def _check_member(where: Path, member: zipfile.ZipInfo) -> None:
         )
 
 
+# Caps on what a package may unpack to. Real Argos packages unpack to 100-500 MB, compressing model weights
+# (near-random bytes) by well under 2x; a zip bomb unpacks to thousands of times its size.
+MAX_UNPACKED_BYTES = 4 << 30
+MAX_COMPRESSION_RATIO = 100
+_RATIO_EXEMPT_BYTES = 1 << 20  # small files (vocabularies, JSON) may compress well
+
+
+def _check_sizes(where: Path, members: list[zipfile.ZipInfo]) -> None:
+    total = sum(m.file_size for m in members)
+    if total > MAX_UNPACKED_BYTES:
+        raise ModelPackageError(
+            f"{where}: refusing to install, the archive would unpack to {total / 2**30:.1f} GiB (the limit is "
+            f"{MAX_UNPACKED_BYTES / 2**30:.0f} GiB). Get the package from a trusted source."
+        )
+    for member in members:
+        if member.file_size > _RATIO_EXEMPT_BYTES and member.file_size > MAX_COMPRESSION_RATIO * max(
+            member.compress_size, 1
+        ):
+            raise ModelPackageError(
+                f"{where}: refusing to install, '{member.filename}' would unpack to {member.file_size:,} bytes "
+                f"from {member.compress_size:,} (a zip bomb?). Get the package from a trusted source."
+            )
+
+
+def _check_free_space(where: Path, folder: Path, needed: int) -> None:
+    free = shutil.disk_usage(folder).free
+    if needed > free:
+        raise OutputError(
+            f"{folder}: not enough free space to install {where} ({needed / 2**20:.0f} MiB needed, "
+            f"{free / 2**20:.0f} MiB free). Free some space or set ARGOS_PACKAGES_DIR elsewhere."
+        )
+
+
 def _zip_root(where: Path, names: list[str]) -> str:
     """The folder inside the archive that holds the package: "" or "<top>/"."""
     if "metadata.json" in names:
@@ -330,6 +384,7 @@ def _inspect_zip(path: Path) -> tuple[PackageInfo, str]:
         members = zf.infolist()
         for member in members:
             _check_member(path, member)
+        _check_sizes(path, members)
         names = [m.filename for m in members]
         root = _zip_root(path, names)
         files = {n for n in names if not n.endswith("/")}
@@ -481,7 +536,10 @@ def _extract(archive: Path, root: str, target: Path) -> None:
     target.mkdir()
     base = target.resolve()
     with _open_zip(archive) as zf:
-        for member in zf.infolist():
+        members = zf.infolist()
+        _check_sizes(archive, members)
+        _check_free_space(archive, target, sum(m.file_size for m in members))
+        for member in members:
             if not member.filename.startswith(root) or member.filename == root:
                 continue
             relative = member.filename[len(root) :]
@@ -494,6 +552,8 @@ def _extract(archive: Path, root: str, target: Path) -> None:
             out.parent.mkdir(parents=True, exist_ok=True)
             try:
                 with zf.open(member) as src, out.open("wb") as dst:
+                    # zipfile stops at the declared size and checks the CRC: a header that lies about the size
+                    # cannot unpack more than the caps checked above.
                     shutil.copyfileobj(src, dst, 1 << 20)
             except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
                 raise ModelPackageError(

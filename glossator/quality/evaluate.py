@@ -50,15 +50,10 @@ class Manifest:
 
 
 def load_manifest(path: Path) -> Manifest:
-    import yaml
+    from glossator.common.yamlio import load_yaml
 
     text = read_text(path, what="manifest")
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise CorpusError(f"{where}: invalid YAML in manifest. Fix the syntax there.") from None
+    data, _ = load_yaml(text, str(path), CorpusError, " in manifest")
     if not isinstance(data, dict) or not isinstance(data.get("documents"), list) or not data["documents"]:
         raise CorpusError(f"{path}: a manifest needs 'version: 1' and a non-empty 'documents' list.")
     if data.get("version", 1) != 1:
