@@ -301,7 +301,9 @@ def to_ctranslate2(state: dict, vocabulary: list[str], r: Recipe, out_dir: Path,
     from ctranslate2.specs import transformer_spec
 
     def w(name: str):  # type: ignore[no-untyped-def]
-        return state[name].detach().float().numpy()
+        # A copy: CTranslate2's optimize() changes some arrays in place (it rescaled the shared embedding of a
+        # live model mid-training once, loss 4.4 → 9,740), and these must never be views of the trained weights.
+        return state[name].detach().float().numpy().copy()
 
     spec = transformer_spec.TransformerSpec.from_config(
         (r.encoder_layers, r.decoder_layers), r.heads, pre_norm=True, alignment_layer=-1, alignment_heads=1
