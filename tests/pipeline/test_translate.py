@@ -138,7 +138,7 @@ def test_corrupt_memory_is_set_aside(model, tmp_path):
     result = run("translate", "-", input="Die Truppenstärke bleibt gleich.\n")
     assert result.exit_code == 0
     assert result.stdout == "The troop strength remains the same.\n"
-    assert "was unreadable" in result.stderr
+    assert "was damaged" in result.stderr
     assert list(cache.parent.glob("memory.sqlite3.corrupt-*"))
 
 
