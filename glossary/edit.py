@@ -117,6 +117,8 @@ def changed_fields(before: Term, after: Term) -> list[str]:
 
 # --- Locked read-modify-write of a glossary file ------------------------------------------------------------
 
+LOCK_TIMEOUT = 30.0  # seconds to wait for another edit of the same glossary
+
 
 def update_glossary(path: Path, change: Callable[[Glossary], Glossary], *, keep_layout: bool = False) -> Glossary:
     """Read, change and write *path* atomically under ``PATH.lock``, so concurrent edits never lose an entry.
@@ -129,13 +131,15 @@ def update_glossary(path: Path, change: Callable[[Glossary], Glossary], *, keep_
     from glossator.glossary.io import load_glossary, save_glossary
 
     try:
-        with FileLock(str(path) + ".lock", timeout=30):
+        with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT):
             current = load_glossary(path) if path.exists() else Glossary(name=path.name)
             changed = change(current)
             save_glossary(changed, path, keep_layout=keep_layout)
             return changed
     except Timeout as exc:
-        raise GlossaryLockError(f"{path}: another edit holds {path}.lock for 30 s. Retry.") from exc
+        raise GlossaryLockError(
+            f"{path}: another edit holds {path}.lock for {LOCK_TIMEOUT:g} s. Retry when it has finished."
+        ) from exc
 
 
 def add_term(path: Path, term: Term, *, replace: bool = False) -> None:

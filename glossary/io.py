@@ -75,6 +75,8 @@ def _parse_yaml(text: str, path: Path, allow_duplicates: bool = False) -> Glossa
     for index, raw in enumerate(data.get("terms") or []):
         line = term_nodes[index].start_mark.line + 1 if index < len(term_nodes) else 0
         origin = f"{path}:{line}"
+        if index < len(term_nodes):
+            raw = _as_written(raw, term_nodes[index])
         term = _term_from_mapping(raw, origin, warnings)
         if term.key in seen and not allow_duplicates:
             raise GlossaryError(
@@ -92,6 +94,31 @@ def _parse_yaml(text: str, path: Path, allow_duplicates: bool = False) -> Glossa
         name=path.name,
         extra=extra,
     )
+
+
+def _as_written(raw: Any, node: Any) -> Any:
+    """*raw* with the text fields as the user typed them: YAML 1.1 reads ``target: no`` as False and
+    ``source: 123`` as 123, but a glossary term is always text."""
+    import yaml
+
+    if not isinstance(raw, dict) or not isinstance(node, yaml.MappingNode):
+        return raw
+    fixed = dict(raw)
+    for key_node, value_node in node.value:
+        key = key_node.value
+        if key in ("source", "target", *_TEXT_FIELDS) and isinstance(value_node, yaml.ScalarNode):
+            if isinstance(fixed.get(key), bool | int | float):
+                fixed[key] = value_node.value
+        elif key in _LIST_FIELDS and isinstance(value_node, yaml.SequenceNode):
+            items = fixed.get(key)
+            if isinstance(items, list) and len(items) == len(value_node.value):
+                fixed[key] = [
+                    item_node.value
+                    if isinstance(item, bool | int | float) and isinstance(item_node, yaml.ScalarNode)
+                    else item
+                    for item, item_node in zip(items, value_node.value, strict=True)
+                ]
+    return fixed
 
 
 def _term_from_mapping(raw: Any, origin: str, warnings: list[str]) -> Term:

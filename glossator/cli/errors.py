@@ -5,7 +5,8 @@ Exit codes (also in README):
   binary or non-UTF-8 files, malformed glossary or manifest, mismatched line counts) · 4 model missing or
   model package invalid · 5 output refused (exists without --force, is an input, unwritable) ·
   6 download failed (network, HTTP status, checksum) · 7 a requested check failed (quality gate,
-  --strict term violations, glossary check/lint findings) · 130 interrupted (Ctrl-C).
+  --strict term violations, glossary check/lint findings) · 8 busy (another process holds a glossary or
+  package lock; retry) · 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 import typer
 
 from glossator.common.errors import (
+    BusyError,
     CheckFailed,
     DownloadError,
     GlossaryError,
@@ -34,10 +36,12 @@ EXIT_MODEL = 4
 EXIT_OUTPUT = 5
 EXIT_DOWNLOAD = 6
 EXIT_CHECK = 7
+EXIT_BUSY = 8
 EXIT_INTERRUPTED = 130
 
 # Most specific first: the first matching row wins.
 EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
+    (BusyError, EXIT_BUSY),
     (UsageError, EXIT_USAGE),
     (InputFileError, EXIT_INPUT),
     (GlossaryError, EXIT_INPUT),

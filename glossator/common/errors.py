@@ -5,6 +5,7 @@ maps each type to an exit code in one table (``glossator.cli.errors.EXIT_CODES``
 """
 
 __all__ = [
+    "BusyError",
     "CheckFailed",
     "CorpusError",
     "DownloadError",
@@ -28,7 +29,11 @@ class GlossaryError(GlossatorError):
     """A glossary file or entry is invalid: the message says what, where (file:line or entry) and how to fix."""
 
 
-class GlossaryLockError(GlossaryError):
+class BusyError(GlossatorError):
+    """Another process holds a lock Glossator needs (a glossary edit, a package install) for too long: retry."""
+
+
+class GlossaryLockError(BusyError):
     """Another process holds the glossary's edit lock for too long."""
 
 

@@ -122,8 +122,30 @@ def read_text(path: Path, *, encoding: str = "utf-8", what: str = "input file") 
     return decode_text(data, str(path), encoding=encoding)
 
 
+_BOMS = (
+    (b"\xff\xfe\x00\x00", "utf-32"),
+    (b"\x00\x00\xfe\xff", "utf-32"),
+    (b"\xff\xfe", "utf-16"),
+    (b"\xfe\xff", "utf-16"),
+)
+
+
 def decode_text(data: bytes, name: str, *, encoding: str = "utf-8") -> str:
-    """Decode the bytes of *name* (a path, or ``<stdin>``) as :func:`read_text` does, with the same errors."""
+    """Decode the bytes of *name* (a path, or ``<stdin>``) as :func:`read_text` does, with the same errors.
+
+    A UTF-16 or UTF-32 byte-order mark says how the text is encoded, and is followed (Windows tools write such
+    files); otherwise *encoding* is used.
+    """
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+        for bom, codec in _BOMS:
+            if data.startswith(bom):
+                try:
+                    return data.decode(codec).removeprefix("\ufeff")
+                except UnicodeDecodeError as exc:
+                    raise InputFileError(
+                        f"{name}: starts with a {codec.upper()} byte-order mark but is not valid {codec} "
+                        f"(offset {exc.start}). Re-save it as UTF-8."
+                    ) from exc
     if b"\x00" in data[:_BINARY_SNIFF_BYTES] and not encoding.lower().startswith("utf-16"):
         raise InputFileError(f"{name}: looks like a binary file (NUL bytes), not text. Give a .txt or .md file.")
     try:

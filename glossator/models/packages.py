@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from glossator.common.errors import (
+    BusyError,
     DownloadError,
     InputFileError,
     ModelNotInstalledError,
@@ -460,7 +461,7 @@ def _acquire(settings: Settings) -> Any:
     try:
         lock.acquire()
     except Timeout as exc:
-        raise ModelPackageError(
+        raise BusyError(
             f"{settings.packages_dir}: another glossator is installing or removing a package (lock "
             f"{settings.packages_dir / LOCK_NAME}). Try again when it has finished."
         ) from exc

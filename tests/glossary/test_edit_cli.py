@@ -170,3 +170,18 @@ def test_readme_shows_the_new_commands():
         "`glossator glossary import memoq.tbx -o glossary.yaml`",
     ):
         assert example in readme
+
+
+def test_a_held_lock_is_busy_exit_8_and_the_file_is_unchanged(tmp_path, monkeypatch):
+    from filelock import FileLock
+
+    import glossator.glossary.edit
+
+    g = tmp_path / "g.yaml"
+    g.write_bytes((CORPUS / "glossary.yaml").read_bytes())
+    monkeypatch.setattr(glossator.glossary.edit, "LOCK_TIMEOUT", 0.2)
+    with FileLock(str(g) + ".lock"):
+        result = run("glossary", "add", g, "Waffenruhe", "ceasefire")
+    assert result.exit_code == 8
+    assert result.stderr == f"Error: {g}: another edit holds {g}.lock for 0.2 s. Retry when it has finished.\n"
+    assert g.read_bytes() == (CORPUS / "glossary.yaml").read_bytes()

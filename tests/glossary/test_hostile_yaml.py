@@ -38,3 +38,16 @@ def test_manifests_refuse_aliases_too(tmp_path: Path) -> None:
     path.write_text("version: 1\ndocuments:\n  - &d {id: a, source: a.txt, references: [a.txt]}\n  - *d\n")
     with pytest.raises(CorpusError, match=r"m\.yaml:4:\d+: invalid YAML in manifest: alias \*d"):
         load_manifest(path)
+
+
+def test_yaml_1_1_values_are_read_as_the_text_typed(tmp_path: Path) -> None:
+    path = tmp_path / "g.yaml"
+    path.write_text(
+        "version: 1\nterms:\n  - source: Nein\n    target: no\n  - source: 123\n    target: 1.50\n"
+        "  - source: Ja\n    target: yes\n    variants: [On, 0x10]\n",
+        encoding="utf-8",
+    )
+    terms = {t.source: t for t in load_glossary(path).terms}
+    assert terms["Nein"].target == "no"
+    assert terms["123"].target == "1.50"
+    assert terms["Ja"].target == "yes" and terms["Ja"].variants == ("On", "0x10")

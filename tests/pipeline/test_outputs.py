@@ -79,3 +79,13 @@ def test_evaluate_refuses_existing_reports_without_force(tmp_path: Path) -> None
     assert result.exit_code == 5
     assert "report.json: report exists. Pass --force" in result.stderr
     assert (out / "report.json").read_text(encoding="utf-8") == "{}"
+
+
+def test_utf16_input_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    from glossator.common.fileio import read_text
+
+    path = tmp_path / "a.de.txt"
+    path.write_bytes("Der Staat handelt.\n".encode("utf-16"))  # with BOM, as Windows Notepad writes it
+    assert read_text(path) == "Der Staat handelt.\n"
+    result = run("glossary", "check", path, path, "-g", CORPUS / "glossary.yaml")
+    assert "binary" not in result.stderr
