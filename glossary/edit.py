@@ -156,7 +156,8 @@ def add_term(path: Path, term: Term, *, replace: bool = False) -> None:
         terms = [term if t.key == term.key else t for t in current.terms] if existing else [*current.terms, term]
         return dataclasses.replace(current, terms=tuple(terms))
 
-    update_glossary(path, change)
+    # keep_layout: the new entry's lines are added, the rest of the file (comments, flow lists, other keys) stays.
+    update_glossary(path, change, keep_layout=True)
 
 
 def remove_term(path: Path, source: str) -> None:
@@ -170,7 +171,7 @@ def remove_term(path: Path, source: str) -> None:
             raise GlossaryError(f"{path}: no entry {source!r} to remove.")
         return dataclasses.replace(current, terms=kept)
 
-    update_glossary(path, change)
+    update_glossary(path, change, keep_layout=True)
 
 
 def edit_entry(path: Path, source: str, **fields: Any) -> tuple[str, list[str]]:

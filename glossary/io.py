@@ -267,25 +267,48 @@ def splice_yaml(text: str, path: Path, glossary: Glossary) -> str | None:
     except (GlossaryError, yaml.YAMLError):
         return None
     items = _entry_nodes(root)
-    if items is None or not (len(items) == len(current.terms) == len(glossary.terms)):
+    if items is None or len(items) != len(current.terms) or not items:
         return None
     lines = text.splitlines(keepends=True)
     flow = _uses_flow_lists(items)
-    for index in reversed(range(len(items))):
-        old, new = current.terms[index], glossary.terms[index]
-        if old == new and dict(old.extra) == dict(new.extra):
-            continue
-        node = items[index]
+
+    def span(node: Any) -> tuple[int, int, int]:
         start, column = node.start_mark.line, node.start_mark.column
         end = start + 1
         while end < len(lines) and (_is_filler(lines[end]) or _indent(lines[end]) >= column):
             end += 1
         while end > start + 1 and _is_filler(lines[end - 1]):
             end -= 1  # comments and blank lines after an entry belong to what follows
-        keys = [key.value for key, _ in node.value]
-        block = _render_entry(new, keys, flow).splitlines()
-        prefix = lines[start][:column]
-        lines[start:end] = [prefix + block[0] + "\n", *(" " * column + line + "\n" for line in block[1:])]
+        return start, end, column
+
+    def rendered(term: Term, like: Any) -> list[str]:
+        start, _, column = span(like)
+        block = _render_entry(term, [key.value for key, _ in like.value], flow).splitlines()
+        return [lines[start][:column] + block[0] + "\n", *(" " * column + line + "\n" for line in block[1:])]
+
+    old_terms, new_terms = list(current.terms), list(glossary.terms)
+    if len(new_terms) == len(old_terms) + 1 and new_terms[:-1] == old_terms:
+        # `glossary add`: the new entry goes after the last one, in its style; nothing else moves.
+        _, end, _ = span(items[-1])
+        if end > 0 and not lines[end - 1].endswith("\n"):
+            lines[end - 1] += "\n"
+        lines[end:end] = rendered(new_terms[-1], items[-1])
+    elif len(new_terms) == len(old_terms) - 1:
+        # `glossary remove`: only the removed entry's lines go.
+        gone = next((i for i, (a, b) in enumerate(zip(old_terms, new_terms, strict=False)) if a != b), len(new_terms))
+        if old_terms[:gone] + old_terms[gone + 1 :] != new_terms:
+            return None
+        start, end, _ = span(items[gone])
+        del lines[start:end]
+    elif len(new_terms) == len(old_terms):
+        for index in reversed(range(len(items))):
+            old, new = current.terms[index], glossary.terms[index]
+            if old == new and dict(old.extra) == dict(new.extra):
+                continue
+            start, end, _ = span(items[index])
+            lines[start:end] = rendered(new, items[index])
+    else:
+        return None
     result = "".join(lines)
     try:
         again = _parse_yaml(result, path, allow_duplicates=True)

@@ -147,15 +147,21 @@ def add_command(
     plural: Annotated[str | None, typer.Option("--plural", help="English plural if irregular.")] = None,
     note: Annotated[str | None, typer.Option("--note")] = None,
     case_sensitive: Annotated[bool, typer.Option("--case-sensitive")] = False,
+    variant: Annotated[list[str] | None, typer.Option("--variant", help="German variant; repeatable.")] = None,
+    status: Annotated[str | None, typer.Option("--status", help="approved, proposed or deprecated.")] = None,
+    domain: Annotated[str | None, typer.Option("--domain")] = None,
     replace: Annotated[bool, typer.Option("--replace", help="Replace an existing entry.")] = False,
 ) -> None:
     """Add an entry (atomic, under a file lock; the file is created if missing).
 
     Example: glossator glossary add corpus/glossary.yaml Waffenruhe ceasefire --forbidden "weapons rest"
     """
+    from glossator.common.errors import UsageError
     from glossator.glossary.edit import add_term
-    from glossator.glossary.model import Term
+    from glossator.glossary.model import STATUSES, Term
 
+    if status is not None and status not in STATUSES:
+        raise UsageError(f"--status must be one of {', '.join(STATUSES)} (got {status!r}).")
     term = Term(
         source=source.strip(),
         target=target.strip(),
@@ -163,6 +169,9 @@ def add_command(
         target_plural=plural,
         note=note,
         case_sensitive=case_sensitive,
+        variants=tuple(variant or ()),
+        domain=domain,
+        status=status or "approved",
     )
     add_term(glossary, term, replace=replace)
     typer.echo(f"{'replaced' if replace else 'added'} {source} → {target} in {glossary}")

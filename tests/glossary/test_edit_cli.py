@@ -185,3 +185,33 @@ def test_a_held_lock_is_busy_exit_8_and_the_file_is_unchanged(tmp_path, monkeypa
     assert result.exit_code == 8
     assert result.stderr == f"Error: {g}: another edit holds {g}.lock for 0.2 s. Retry when it has finished.\n"
     assert g.read_bytes() == (CORPUS / "glossary.yaml").read_bytes()
+
+
+KEPT = """\
+# House glossary — reviewed by the localization team
+version: 1
+owner: loc-team@example.org
+description: terms for the Iraq coverage
+terms:
+  # military
+  - source: Terrormiliz
+    target: terrorist militia
+    forbidden: [terror militia]   # flow list, as written by hand
+  - source: Stützpunkt
+    target: base
+"""
+
+
+def test_add_and_remove_keep_the_rest_of_the_file_byte_for_byte(tmp_path):
+    g = tmp_path / "g.yaml"
+    g.write_text(KEPT, encoding="utf-8")
+    result = run("glossary", "add", g, "Waffenruhe", "ceasefire", "--variant", "Feuerpause", "--status", "proposed")
+    assert result.exit_code == 0, result.output
+    text = g.read_text(encoding="utf-8")
+    assert text.startswith(KEPT)  # comments, unknown keys and the flow list untouched
+    added = "  - source: Waffenruhe\n    target: ceasefire\n    variants: [Feuerpause]\n    status: proposed\n"
+    assert text[len(KEPT) :] == added
+    assert run("glossary", "remove", g, "Waffenruhe").exit_code == 0
+    assert g.read_text(encoding="utf-8") == KEPT
+    assert run("glossary", "remove", g, "Stützpunkt").exit_code == 0
+    assert g.read_text(encoding="utf-8") == KEPT.replace("  - source: Stützpunkt\n    target: base\n", "")
