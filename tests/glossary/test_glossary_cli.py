@@ -44,7 +44,7 @@ def test_interrupted_edit_keeps_the_old_file(tmp_path, monkeypatch):
     def crash(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(glossator.glossary.io, "dump_yaml", crash)
+    monkeypatch.setattr(glossator.glossary.io, "atomic_write_text", crash)
     result = run("glossary", "add", g, "Waffenruhe", "ceasefire")
     assert result.exit_code == 130
     assert g.read_bytes() == before
