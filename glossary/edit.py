@@ -130,16 +130,27 @@ def update_glossary(path: Path, change: Callable[[Glossary], Glossary], *, keep_
 
     from glossator.glossary.io import load_glossary, save_glossary
 
+    lock = FileLock(str(path) + ".lock")
     try:
-        with FileLock(str(path) + ".lock", timeout=LOCK_TIMEOUT):
-            current = load_glossary(path) if path.exists() else Glossary(name=path.name)
-            changed = change(current)
-            save_glossary(changed, path, keep_layout=keep_layout)
-            return changed
+        lock.acquire(timeout=LOCK_TIMEOUT)
     except Timeout as exc:
         raise GlossaryLockError(
             f"{path}: another edit holds {path}.lock for {LOCK_TIMEOUT:g} s. Retry when it has finished."
         ) from exc
+    except OSError as exc:  # the lock file cannot be created: a read-only folder or file system
+        from glossator.common.errors import OutputError
+
+        raise OutputError(
+            f"{path}: cannot edit, the lock file {path}.lock cannot be created ({exc.strerror or exc}). "
+            "Make the folder writable or copy the glossary somewhere writable."
+        ) from exc
+    try:
+        current = load_glossary(path) if path.exists() else Glossary(name=path.name)
+        changed = change(current)
+        save_glossary(changed, path, keep_layout=keep_layout)
+        return changed
+    finally:
+        lock.release()
 
 
 def add_term(path: Path, term: Term, *, replace: bool = False) -> None:

@@ -59,7 +59,10 @@ def plan_outputs(
         if output == "-" or (output is None and paths[0] is None):
             return [None]
         src = paths[0]
-        targets: list[Path | None] = [Path(output) if output else Path(output_name(str(src)))]
+        if output and Path(output).is_dir():  # -o DIR with one input: the usual English name inside DIR
+            targets: list[Path | None] = [Path(output) / output_name(src.name if src else "stdin.de.txt")]
+        else:
+            targets = [Path(output) if output else Path(output_name(str(src)))]
     else:
         out_dir = Path(output) if output else None
         if out_dir is not None and out_dir.exists() and not out_dir.is_dir():

@@ -215,3 +215,20 @@ def test_add_and_remove_keep_the_rest_of_the_file_byte_for_byte(tmp_path):
     assert g.read_text(encoding="utf-8") == KEPT
     assert run("glossary", "remove", g, "Stützpunkt").exit_code == 0
     assert g.read_text(encoding="utf-8") == KEPT.replace("  - source: Stützpunkt\n    target: base\n", "")
+
+
+def test_an_uncreatable_lock_file_is_an_output_error(tmp_path, monkeypatch):
+    """(CI runs as root, where a read-only folder is still writable: the lock's failure is injected.)"""
+    import filelock
+
+    g = tmp_path / "g.yaml"
+    g.write_bytes((CORPUS / "glossary.yaml").read_bytes())
+
+    def read_only(self, *args, **kwargs):
+        raise PermissionError(30, "Read-only file system")
+
+    monkeypatch.setattr(filelock.FileLock, "acquire", read_only)
+    result = run("glossary", "add", g, "Waffenruhe", "ceasefire")
+    assert result.exit_code == 5
+    assert result.stderr.startswith(f"Error: {g}: cannot edit, the lock file {g}.lock cannot be created (Read-only")
+    assert g.read_bytes() == (CORPUS / "glossary.yaml").read_bytes()

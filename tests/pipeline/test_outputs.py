@@ -89,3 +89,13 @@ def test_utf16_input_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     assert read_text(path) == "Der Staat handelt.\n"
     result = run("glossary", "check", path, path, "-g", CORPUS / "glossary.yaml")
     assert "binary" not in result.stderr
+
+
+def test_one_input_with_o_naming_a_folder_writes_inside_it(tmp_path: Path) -> None:
+    source = tmp_path / "a.de.txt"
+    source.write_text("Der Staat handelt.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    with glossator.Translator(engine=FakeEngine(), use_memory=False) as translator:  # type: ignore[arg-type]
+        result = translator.translate_file(source, out, force=True)
+    assert result.output == out / "a.en.txt" and out.is_dir()
