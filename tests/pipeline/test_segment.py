@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -39,3 +40,46 @@ def test_spans_cover_every_non_blank_character(text):
         assert not text[cursor:start].strip()
         cursor = end
     assert not text[cursor:].strip()
+
+
+def test_an_over_long_sentence_is_split_between_words_and_nothing_is_dropped() -> None:
+    from fakes import FakeEngine
+
+    from glossator.common.settings import Settings
+    from glossator.translate.pipeline import DocumentInput, translate_documents
+    from glossator.translate.segment import MAX_SEGMENT_CHARS, sentence_spans
+
+    text = " ".join(f"Wort{i}" for i in range(2000)) + "."
+    spans = sentence_spans(text)
+    assert len(spans) > 1 and max(b - a for a, b in spans) <= MAX_SEGMENT_CHARS
+    assert " ".join(text[a:b] for a, b in spans) == text  # cut only at spaces, every character kept
+    [result] = translate_documents(
+        [DocumentInput("long", text + "\n", "txt")], Settings.from_env(use_cache=False), engine=FakeEngine()
+    )
+    assert all(f"Wort{i}" in result.text for i in range(2000))
+
+
+def test_long_sentences_are_cut_at_clause_boundaries_first() -> None:
+    from glossator.translate.segment import sentence_spans
+
+    clause = "die Regierung hat beschlossen, dass die Truppen bleiben, weil die Lage schwierig ist"
+    text = "Am Montag " + ", ".join([clause] * 12) + "."
+    pieces = [text[a:b] for a, b in sentence_spans(text)]
+    assert len(pieces) > 1 and all(p.endswith((",", ".")) for p in pieces)
+
+
+@pytest.mark.slow
+def test_a_huge_line_is_split_in_bounded_memory() -> None:
+    import tracemalloc
+
+    from glossator.translate.segment import sentence_spans
+
+    line = "Das ist ein Satz ohne Ende und er geht immer weiter " * 4000  # 208 KB, no sentence end
+    tracemalloc.start()
+    try:
+        spans = sentence_spans(line)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert " ".join(line[a:b] for a, b in spans) == line.strip()
+    assert peak < 64 * 2**20, f"{peak / 2**20:.0f} MB"
