@@ -24,8 +24,9 @@ class _StrictLoader(yaml.SafeLoader):
 def load_yaml(text: str, where: str, error: type[Exception], what: str = "") -> tuple[Any, Any]:
     """Parse *text* once; return ``(data, root node)`` (the node has line numbers). Errors become *error* with
     ``where:line:column`` and how to fix it."""
-    loader = _StrictLoader(text)
+    loader = None
     try:
+        loader = _StrictLoader(text)  # the reader already refuses control characters here
         root = loader.get_single_node()
         data = loader.construct_document(root) if root is not None else None
         return data, root
@@ -38,4 +39,5 @@ def load_yaml(text: str, where: str, error: type[Exception], what: str = "") -> 
     except RecursionError:
         raise error(f"{where}: invalid YAML{what}: nested too deeply to read. Flatten the structure.") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
