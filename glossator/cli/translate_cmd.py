@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from glossator.cli.app import app
+from glossator.cli.progress import progress
 from glossator.common.settings import Settings
 
 
@@ -23,6 +24,7 @@ def translate_command(
         list[Path] | None, typer.Option("--glossary", "-g", help="Glossary (YAML/TSV/CSV); repeatable, later wins.")
     ] = None,
     json_out: Annotated[bool, typer.Option("--json", help="Print per-segment source/target and term reports.")] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary on stderr.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 7 if any glossary term is violated.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use or fill the translation memory.")] = False,
@@ -70,12 +72,10 @@ def translate_command(
     settings = settings.with_(**{k: v for k, v in overrides.items() if v is not None})
     if no_cache:
         settings = settings.with_(use_cache=False)
-    with Translator(glossary=glossaries or None, settings=settings) as translator:
-        results = _run_with_progress(
-            lambda progress: translator.translate_files(
-                inputs, output, force=force, encoding=encoding, fmt=fmt, progress=progress
-            )
-        )
+    with Translator(glossary=glossaries or None, settings=settings) as translator, progress(
+        "translating", quiet=quiet
+    ) as report:
+        results = translator.translate_files(inputs, output, force=force, encoding=encoding, fmt=fmt, progress=report)
     for warning in results[0].warnings if results else ():
         typer.echo(f"Warning: {warning}", err=True)
     for result in results:
@@ -89,7 +89,8 @@ def translate_command(
                 entry["text"] = result.text
             payload.append(entry)
         typer.echo(json.dumps(payload if len(payload) > 1 else payload[0], ensure_ascii=False, indent=2))
-    typer.echo(summary_line(results, with_terms=bool(glossaries)), err=True)
+    if not quiet:
+        typer.echo(summary_line(results, with_terms=bool(glossaries)), err=True)
     violated = sum(r.violations for r in results)
     if strict and violated:
         raise CheckFailed(
@@ -117,20 +118,3 @@ def summary_line(results: list[Any], *, with_terms: bool) -> str:
             f"{totals['missing']} missing, {totals['forbidden']} forbidden"
         )
     return summary
-
-
-def _run_with_progress(run):
-    """Progress bar on stderr when it is a terminal, silent otherwise."""
-    if not sys.stderr.isatty():
-        return run(None)
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    with Progress(
-        TextColumn("translating"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), transient=True
-    ) as bar:
-        task = bar.add_task("translate", total=None)
-
-        def update(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        return run(update)

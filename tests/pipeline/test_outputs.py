@@ -99,3 +99,33 @@ def test_one_input_with_o_naming_a_folder_writes_inside_it(tmp_path: Path) -> No
     with glossator.Translator(engine=FakeEngine(), use_memory=False) as translator:  # type: ignore[arg-type]
         result = translator.translate_file(source, out, force=True)
     assert result.output == out / "a.en.txt" and out.is_dir()
+
+
+def test_progress_lines_in_a_piped_run_and_quiet_silences_them(tmp_path: Path) -> None:
+    from glossator.cli.progress import PlainProgress
+
+    lines: list[str] = []
+    clock = iter([0.0, 1.0, 2.0, 3.0, 40.0, 50.0])  # started, then one reading per call
+    report = PlainProgress("translating", lines.append, clock=lambda: next(clock))
+    for done in (0, 256, 260, 512, 1000):
+        report(done, 1000)
+    assert lines == [
+        "translating: 256/1,000 sentences (25%), 128.0 sentences/s, about 5s left",
+        # 260 (same 10% step, 1 s later) printed nothing
+        "translating: 512/1,000 sentences (51%), 12.8 sentences/s, about 38s left",
+        "translating: 1,000/1,000 sentences (100%), 20.0 sentences/s",
+    ]
+
+    from paths import TEST_MODEL_DIR
+
+    from glossator.common.settings import Settings
+    from glossator.models.packages import install_package
+
+    install_package(TEST_MODEL_DIR / "de_en_glossator_test.argosmodel", Settings.from_env())
+    source = tmp_path / "a.de.txt"
+    source.write_text("Die Truppenstärke bleibt gleich.\n", encoding="utf-8")
+    piped = run("translate", source, "-o", tmp_path / "a.en.txt")
+    assert "translating: 1/1 sentence (100%)" in piped.stderr
+    assert piped.stderr.splitlines()[-1] == "1 segment (0 from memory)"
+    quiet = run("translate", source, "-o", tmp_path / "b.en.txt", "--quiet", "--no-cache")
+    assert quiet.exit_code == 0 and "translating" not in quiet.stderr and "segment" not in quiet.stderr
