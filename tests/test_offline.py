@@ -42,6 +42,8 @@ class Case:
 CASES: tuple[Case, ...] = (
     Case(("--help",)),
     Case(("version",)),
+    Case(("doctor",), install="test_model"),
+    Case(("doctor", "--json"), exit_code=7),
     Case(("models", "--help")),
     Case(
         (

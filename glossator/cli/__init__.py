@@ -10,6 +10,7 @@ from __future__ import annotations
 from glossator.cli import (  # noqa: F401  (imported to register their commands on `app`)
     cache_cmd,
     check_cmd,
+    doctor_cmd,
     evaluate_cmd,
     glossary_cmd,
     models_cmd,
