@@ -60,28 +60,51 @@ def render_markdown(report: dict[str, Any], gates: list[dict[str, Any]] | None =
 
 
 def render_junit(report: dict[str, Any], gates: list[dict[str, Any]] | None = None) -> str:
+    """One ``<testsuite>``: a test case per document (fails on glossary violations) and per gate.
+
+    Valid against both JUnit schemas CI servers use (Jenkins xUnit's junit-10.xsd and the widely copied
+    windyroad JUnit.xsd, both in ../shared/data/standards; tests/evaluate/test_junit.py validates): every required
+    attribute (errors, skipped, time, timestamp, hostname), ``properties`` first, ``system-out``/``system-err`` last.
+    """
+    import datetime
+    import socket
+
+    created = str(report.get("created") or datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"))
+    # xs:dateTime without a zone designator (windyroad's pattern): UTC, as the report's own timestamp says.
+    timestamp = created.replace("+00:00", "").replace("Z", "")[:19]
     suite = ET.Element("testsuite", name="glossator-evaluate")
-    if report.get("model_warning"):  # JUnit: <properties> comes before the test cases
-        properties = ET.SubElement(suite, "properties")
-        ET.SubElement(properties, "property", name="model_warning", value=str(report["model_warning"]))
-    cases = 0
-    failures = 0
+    properties = ET.SubElement(suite, "properties")
+    for name in ("model", "model_warning", "glossary_digest", "glossator_version"):
+        if report.get(name):
+            ET.SubElement(properties, "property", name=name, value=str(report[name]))
+    cases = failures = 0
     for doc in report["documents"]:
-        case = ET.SubElement(suite, "testcase", classname="glossator.documents", name=doc["id"])
+        case = ET.SubElement(suite, "testcase", classname="glossator.documents", name=doc["id"], time="0")
         cases += 1
         if doc["violations"]:
             failures += 1
-            ET.SubElement(case, "failure", message=f"{doc['violations']} glossary violation(s)").text = json.dumps(
-                doc["terms"]
+            failure = ET.SubElement(
+                case, "failure", message=f"{doc['violations']} glossary violation(s)", type="GlossaryViolation"
             )
+            failure.text = json.dumps(doc["terms"])
     for gate in gates or []:
-        case = ET.SubElement(suite, "testcase", classname="glossator.gates", name=gate["name"])
+        case = ET.SubElement(suite, "testcase", classname="glossator.gates", name=gate["name"], time="0")
         cases += 1
         if not gate["passed"]:
             failures += 1
-            ET.SubElement(case, "failure", message=gate["message"])
-    suite.set("tests", str(cases))
-    suite.set("failures", str(failures))
+            ET.SubElement(case, "failure", message=gate["message"], type="QualityGate")
+    ET.SubElement(suite, "system-out").text = report.get("model_warning") or ""
+    ET.SubElement(suite, "system-err")
+    for name, value in (
+        ("tests", cases),
+        ("failures", failures),
+        ("errors", 0),
+        ("skipped", 0),
+        ("time", report.get("seconds", 0)),
+        ("timestamp", timestamp),
+        ("hostname", socket.gethostname() or "localhost"),
+    ):
+        suite.set(name, str(value))
     return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
 
 
