@@ -31,7 +31,8 @@ def evaluate_command(
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing reports in -o DIR.")] = False,
 ) -> None:
-    """Translate, score and term-check a corpus; print the first format, write all to -o DIR.
+    """Translate, score and term-check a corpus; write every format to -o DIR (the terminal gets the summary table),
+    or print the first format without -o.
 
     Example: glossator evaluate corpus/manifest.yaml --format markdown --format json -o report/ --min-term-accuracy 100
     """
@@ -80,9 +81,15 @@ def evaluate_command(
         max_violations=max_violations,
     )
     if output_dir is not None:
+        # With -o the reports go to files; the terminal gets the short table and the paths (an HTML page of the WMT
+        # manifest is 1.7 MB: not something to print).
         for fmt in formats:
-            atomic_write_text(output_dir / f"report.{EXTENSIONS[fmt]}", RENDERERS[fmt](report, gates))
-    typer.echo(RENDERERS[formats[0]](report, gates), nl=False)
+            target = output_dir / f"report.{EXTENSIONS[fmt]}"
+            atomic_write_text(target, RENDERERS[fmt](report, gates))
+        typer.echo(RENDERERS["table"](report, gates), nl=False)
+        typer.echo("wrote " + ", ".join(str(output_dir / f"report.{EXTENSIONS[f]}") for f in formats))
+    else:
+        typer.echo(RENDERERS[formats[0]](report, gates), nl=False)
     failures += [g["message"] for g in gates if not g["passed"]]
     if failures:
         raise CheckFailed("; ".join(failures))
