@@ -47,6 +47,8 @@ def score_command(
     if (min_term_accuracy is not None or max_violations is not None) and not glossaries:
         raise UsageError("--min-term-accuracy/--max-violations need --src and --glossary.")
     aligned = read_aligned(hypothesis, refs, src_path=src, encoding=encoding)
+    for warning in aligned.warnings:
+        typer.echo(f"Warning: {warning}", err=True)
     glossary = None
     if glossaries:
         from glossator.glossary.io import load_glossaries

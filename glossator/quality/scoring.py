@@ -224,6 +224,7 @@ class Aligned:
     numbers: list[int]  # 1-based line (or paragraph) number of each kept segment
     # 1-based line where each kept segment starts, per file: hypothesis, references…, source (if given)
     lines: list[list[int]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _count(n: int, noun: str) -> str:
@@ -276,12 +277,18 @@ def read_aligned(
     texts = [read_text(path, encoding=encoding, what=what) for what, path in named]
     if src_path is not None and not texts[-1].strip():
         raise InputError(f"{src_path}: {src_what} is empty; nothing to check. Give the German source text.")
+    warnings = []
     if not texts[0].strip():
-        raise InputError(f"{hyp_path}: {hyp_what} is empty. Translate the source first.")
+        if not ref_paths:
+            raise InputError(f"{hyp_path}: {hyp_what} is empty. Translate the source first.")
+        # Scored as sacrebleu scores it (BLEU 0, TER 100): an empty output is a result, not an input error.
+        warnings.append(f"{hyp_path}: {hyp_what} is empty; every segment is scored as an empty output")
     line_sets = [text.splitlines() for text in texts]
     for lines in line_sets:
         while lines and not lines[-1].strip():
             lines.pop()  # trailing blank lines are layout, not segments
+    if warnings:  # the empty hypothesis: one empty output per reference line
+        line_sets[0] = [""] * len(line_sets[1])
     counts = [len(lines) for lines in line_sets]
     if mode in ("auto", "lines") and len(set(counts)) == 1:
         keep = [i for i in range(counts[0]) if any(lines[i].strip() for lines in line_sets)]
@@ -310,6 +317,7 @@ def read_aligned(
         unit=unit,
         numbers=numbers,
         lines=starts,
+        warnings=warnings,
     )
 
 

@@ -123,9 +123,9 @@ def test_gate_fails_with_exit_7_and_reason():
 @pytest.mark.parametrize(
     ("hyp_text", "ref_text", "code", "message"),
     [
-        ("", "a\n", 3, "hypothesis is empty"),
         ("a\nb\nc\n", "a\nb\n", 3, "has 3 lines (1 paragraph) but"),
-        (b"\xff\xfe\x00", "a\n", 3, "binary"),
+        (b"\xff\xfe\x00", "a\n", 3, "byte-order mark but is not valid utf-16"),
+        (b"\x00\x01binary\x00", "a\n", 3, "binary"),
         (b"caf\xe9\n", "a\n", 3, "not valid utf-8"),
     ],
 )
@@ -191,3 +191,14 @@ def test_parallel_statistics_give_identical_scores_intervals_and_sentences(monke
     assert len(pools) == 1  # the statistics really were extracted in worker processes
     assert parallel == serial  # scores, intervals, signatures (nrefs:2|bs:200) and every sentence score
     assert "nrefs:2|bs:200" in parallel.metrics[0].signature
+
+
+def test_an_empty_hypothesis_is_scored_like_sacrebleu_with_a_warning(tmp_path):
+    hyp, ref = tmp_path / "hyp.txt", tmp_path / "ref.txt"
+    hyp.write_text("", encoding="utf-8")
+    ref.write_text("The cat sat.\nA dog barked.\n", encoding="utf-8")
+    result = run("score", hyp, "--ref", ref, "--json", "--bootstrap", "0")
+    assert result.exit_code == 0, result.output
+    assert "hypothesis is empty; every segment is scored as an empty output" in result.stderr
+    metrics = {name: m["score"] for name, m in json.loads(result.stdout)["metrics"].items()}
+    assert (metrics["BLEU"], metrics["TER"]) == (0.0, 100.0)
