@@ -8,7 +8,9 @@ round trip loses nothing) and reported in ``Glossary.extra["warnings"]``.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -158,33 +160,106 @@ def _term_from_mapping(raw: Any, origin: str, warnings: list[str]) -> Term:
     return Term(source=source.strip(), target=target.strip(), extra=unknown, origin=origin, **fields)
 
 
+_LANGUAGE = re.compile(r"^([a-z]{2}|deu|ger|eng)(?:[-_][a-z0-9]{2,8})?$")
+_THREE_LETTER = {"deu": "de", "ger": "de", "eng": "en"}
+# Columns of a term-set header besides the language codes (Google's and GlotPress's exports).
+_TERM_SET_FIELDS = {"pos", "part of speech", "part_of_speech", "description", "note", "comment", "definition", ""}
+
+
+def _language(cell: str) -> str | None:
+    """``de``, ``de-DE``, ``de_AT``, ``deu`` → ``de``; anything else (``pos``, ``description``) → None."""
+    match = _LANGUAGE.match(cell.strip().lower())
+    return _THREE_LETTER.get(match.group(1), match.group(1)) if match else None
+
+
 def _parse_table(text: str, path: Path, delimiter: str, allow_duplicates: bool = False) -> Glossary:
+    """Our own table (a header naming ``source``, ``target`` and other fields), Google's "equivalent term sets"
+    (a header of language codes, e.g. ``en,de,pos,description``), DeepL's ``source,target,src_lang,tgt_lang`` rows
+    or DeepL's plain two columns. Every pair is oriented German→English from the language codes; rows in other
+    languages are skipped with a warning. In the foreign forms a repeated German term is merged (its other
+    English renderings become target variants) with a warning, as real glossaries repeat terms."""
     rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    header: list[str] | None = None
-    if rows and {c.strip().lower() for c in rows[0]} >= {"source", "target"}:
-        header = [c.strip().lower() for c in rows[0]]
-        rows = rows[1:]
+    warnings: list[str] = []
+    first = [c.strip().lower() for c in rows[0]] if rows else []
+    if first and set(first) >= {"source", "target"}:
+        return _parse_own_table(rows[1:], first, path, allow_duplicates)
+    languages = [_language(c) for c in first]
+    entries: list[tuple[str, dict[str, Any]]] = []  # (origin, raw mapping)
+    header_like = all(lang is not None or name in _TERM_SET_FIELDS for lang, name in zip(languages, first, strict=True))
+    if first and header_like and languages.count("de") == 1 and languages.count("en") == 1:
+        de, en = languages.index("de"), languages.index("en")
+        extra = {i: name for i, name in enumerate(first) if languages[i] is None}
+        for number, row in enumerate(rows[1:], start=2):
+            if not any(cell.strip() for cell in row):
+                continue
+            origin = f"{path}:{number}"
+            cells = row + [""] * (len(first) - len(row))
+            if not cells[de].strip() or not cells[en].strip():
+                warnings.append(f"{origin}: skipped, no German or no English term")
+                continue
+            raw: dict[str, Any] = {"source": cells[de].strip(), "target": cells[en].strip()}
+            for i, name in extra.items():
+                value = cells[i].strip()
+                if value and name in ("pos", "part of speech", "part_of_speech"):
+                    raw["tags"] = [value]
+                elif value and name in ("description", "note", "comment", "definition"):
+                    raw["note"] = value
+            entries.append((origin, raw))
+    else:
+        for number, row in enumerate(rows, start=1):
+            if not any(cell.strip() for cell in row):
+                continue
+            origin = f"{path}:{number}"
+            if len(row) < 2:
+                raise GlossaryError(f"{origin}: expected 'source{delimiter!r}target', got {len(row)} column(s).")
+            source, target = row[0], row[1]
+            if len(row) >= 4 and _language(row[2]) and _language(row[3]):
+                pair = (_language(row[2]), _language(row[3]))  # DeepL: source, target, source lang, target lang
+                if pair == ("en", "de"):
+                    source, target = target, source
+                elif pair != ("de", "en"):
+                    warnings.append(f"{origin}: skipped, {row[2]}→{row[3]} is not a German/English pair")
+                    continue
+            entries.append((origin, {"source": source, "target": target}))
+    terms: list[Term] = []
+    index: dict[str, int] = {}
+    for origin, raw in entries:
+        term = _term_from_mapping(raw, origin, warnings)
+        if term.key in index:
+            kept = terms[index[term.key]]
+            if not allow_duplicates and term.target.casefold() != kept.target.casefold():
+                variants = tuple(dict.fromkeys((*kept.target_variants, term.target)))
+                terms[index[term.key]] = dataclasses.replace(kept, target_variants=variants)
+                warnings.append(
+                    f"{origin}: {term.source!r} repeats the entry at {kept.origin}; "
+                    f"{term.target!r} kept as a target variant of {kept.target!r}"
+                )
+            elif not allow_duplicates:
+                warnings.append(f"{origin}: {term.source!r} repeats the entry at {kept.origin}; skipped")
+            else:
+                terms.append(term)
+            continue
+        index[term.key] = len(terms)
+        terms.append(term)
+    return Glossary(terms=tuple(terms), name=path.name, extra={"warnings": warnings} if warnings else {})
+
+
+def _parse_own_table(rows: list[list[str]], header: list[str], path: Path, allow_duplicates: bool) -> Glossary:
     terms: list[Term] = []
     seen: dict[str, str] = {}
     warnings: list[str] = []
-    start = 2 if header else 1
-    for number, row in enumerate(rows, start=start):
+    for number, row in enumerate(rows, start=2):
         if not any(cell.strip() for cell in row):
             continue
         origin = f"{path}:{number}"
-        if header:
-            raw: dict[str, Any] = {}
-            for name, cell in zip(header, row, strict=False):
-                if name in _LIST_FIELDS:
-                    raw[name] = [v.strip() for v in cell.split("|") if v.strip()]
-                elif name in _BOOL_FIELDS:
-                    raw[name] = cell.strip().lower() in ("true", "yes", "1")
-                elif cell.strip():
-                    raw[name] = cell.strip()
-        else:
-            if len(row) < 2:
-                raise GlossaryError(f"{origin}: expected 'source{delimiter!r}target', got {len(row)} column(s).")
-            raw = {"source": row[0], "target": row[1]}
+        raw: dict[str, Any] = {}
+        for name, cell in zip(header, row, strict=False):
+            if name in _LIST_FIELDS:
+                raw[name] = [v.strip() for v in cell.split("|") if v.strip()]
+            elif name in _BOOL_FIELDS:
+                raw[name] = cell.strip().lower() in ("true", "yes", "1")
+            elif cell.strip():
+                raw[name] = cell.strip()
         term = _term_from_mapping(raw, origin, warnings)
         if term.key in seen and not allow_duplicates:
             raise GlossaryError(f"{origin}: duplicate entry {term.source!r} (first at {seen[term.key]}).")

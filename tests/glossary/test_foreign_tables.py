@@ -1,0 +1,49 @@
+"""Glossary tables as other tools write them: Google/GlotPress "equivalent term sets" (a header of language codes)
+and DeepL's CSV (source, target, source language, target language). Every pair comes out German→English."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from clirun import run
+from paths import REPO
+
+from glossator.glossary.io import load_glossary
+
+WORDPRESS = REPO / "tests" / "data" / "glossaries" / "wordpress-de.csv"
+
+
+def test_wordpress_glossary_is_read_german_to_english_with_duplicates_merged() -> None:
+    glossary = load_glossary(WORDPRESS)
+    terms = {t.source: t for t in glossary.terms}
+    assert "en" not in terms and "de" not in terms  # the header is not a term
+    assert (terms["Konto"].target, terms["Konto"].tags, terms["Konto"].note) == ("account", ("noun",), "Einzahl")
+    # "aktiviert" renders activate/activated/enable/enabled: the first is the target, the rest variants, each said.
+    assert terms["aktiviert"].target == "activate"
+    assert terms["aktiviert"].target_variants == ("activated", "enable", "enabled")
+    warnings = glossary.extra["warnings"]
+    merged = [w for w in warnings if "'aktiviert' repeats the entry at" in w]
+    assert any("'activated' kept as a target variant" in w for w in merged)
+    assert len(glossary.terms) == 445 and len(warnings) == 517 - 445
+
+
+def test_import_reports_the_merges_and_writes_yaml(tmp_path: Path) -> None:
+    out = tmp_path / "wp.yaml"
+    result = run("glossary", "import", WORDPRESS, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert load_glossary(out).terms == load_glossary(WORDPRESS).terms
+
+
+def test_deepl_csv_rows_are_oriented_by_their_language_columns(tmp_path: Path) -> None:
+    # DeepL's CSV entry form is source,target,source_lang,target_lang (one pair per row, no header).
+    path = tmp_path / "deepl.csv"
+    path.write_text(
+        "troop strength,Truppenstärke,EN,DE\nStrategischer Dialog,Strategic Dialogue,DE,EN-GB\nbonjour,hallo,FR,DE\n",
+        encoding="utf-8",
+    )
+    glossary = load_glossary(path)
+    assert [(t.source, t.target) for t in glossary.terms] == [
+        ("Truppenstärke", "troop strength"),
+        ("Strategischer Dialog", "Strategic Dialogue"),
+    ]
+    assert glossary.extra["warnings"] == [f"{path}:3: skipped, FR→DE is not a German/English pair"]
