@@ -281,8 +281,12 @@ def dump_yaml(glossary: Glossary) -> str:
     return str(yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False))
 
 
-def save_glossary(glossary: Glossary, path: str | Path, *, keep_layout: bool = False) -> None:
+def save_glossary(glossary: Glossary, path: str | Path, *, keep_layout: bool = False, flavour: str = "own") -> None:
     """Write *glossary* atomically in the format of *path*'s extension.
+
+    For .tsv/.csv, *flavour* ``own`` writes every field (lossless), ``deepl`` two columns without a header as
+    DeepL's glossary upload takes them (one source once: DeepL refuses duplicates; tabs and newlines in a term are
+    not allowed there, so such entries are refused), ``google`` a ``de,en`` header and one pair a row.
 
     With *keep_layout*, an existing YAML file is changed only where its entries differ from *glossary*
     (comments, key order and list style elsewhere stay as they are), when the entry count is unchanged.
@@ -304,6 +308,17 @@ def save_glossary(glossary: Glossary, path: str | Path, *, keep_layout: bool = F
     delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
     out = io.StringIO()
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
+    if flavour in ("deepl", "google"):
+        if flavour == "google":
+            writer.writerow(["de", "en"])
+        for term in glossary.terms:
+            for name, text in (("source", term.source), ("target", term.target)):
+                if "\t" in text or "\n" in text or "\r" in text:
+                    raise GlossaryError(f"{term.origin or term.source}: the {name} {text!r} holds a tab or line break, "
+                                        f"which a {flavour} glossary cannot carry. Edit the entry.")
+            writer.writerow([term.source, term.target])
+        atomic_write_text(path, out.getvalue())
+        return
     writer.writerow(KNOWN_FIELDS)
     for term in glossary.terms:
         data = term.to_dict()

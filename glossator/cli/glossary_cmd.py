@@ -248,11 +248,19 @@ def export_command(
     glossary: GlossaryArg,
     output: Annotated[Path, typer.Option("-o", "--output", help="Target file; format from .yaml/.tsv/.csv/.tbx.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")] = False,
+    flavour: Annotated[
+        str,
+        typer.Option(
+            "--format",
+            help="own (lossless, default), deepl (two columns, no header) or google (header de,en) for .tsv/.csv.",
+        ),
+    ] = "own",
 ) -> None:
-    """Write the glossary in another format (lossless for our fields).
+    """Write the glossary in another format (lossless for our fields with the default --format own).
 
     Examples: glossator glossary export corpus/glossary.yaml -o terms.tsv
     glossator glossary export corpus/glossary.yaml -o terms.tbx (TBX v3 TBX-Basic, for Trados/memoQ)
+    glossator glossary export corpus/glossary.yaml -o deepl.csv --format deepl (upload to DeepL)
     """
     from glossator.common.errors import OutputError
     from glossator.glossary.io import SUFFIX_HINT, SUFFIXES, save_glossary
@@ -264,8 +272,14 @@ def export_command(
         raise OutputError(f"{output}: output exists. Pass --force to overwrite it.")
     if output.suffix.lower() not in SUFFIXES and not is_tbx_path(output):
         raise OutputError(f"{output}: unknown format {output.suffix!r}. {SUFFIX_HINT}.")
+    if flavour not in ("own", "deepl", "google"):
+        from glossator.common.errors import UsageError
+
+        raise UsageError(f"--format {flavour}: use own, deepl or google.")
+    if flavour != "own" and output.suffix.lower() not in (".tsv", ".csv"):
+        raise OutputError(f"{output}: --format {flavour} writes .tsv or .csv files. Choose such an -o.")
     data = _load(glossary)
-    save_glossary(data, output)
+    save_glossary(data, output, flavour=flavour)
     typer.echo(f"wrote {len(data)} entries to {output}")
 
 

@@ -47,3 +47,17 @@ def test_deepl_csv_rows_are_oriented_by_their_language_columns(tmp_path: Path) -
         ("Strategischer Dialog", "Strategic Dialogue"),
     ]
     assert glossary.extra["warnings"] == [f"{path}:3: skipped, FR→DE is not a German/English pair"]
+
+
+def test_export_deepl_and_google_forms_read_back(tmp_path: Path) -> None:
+    source = REPO / "corpus" / "glossary.yaml"
+    deepl, google = tmp_path / "deepl.tsv", tmp_path / "google.csv"
+    assert run("glossary", "export", source, "-o", deepl, "--format", "deepl").exit_code == 0
+    assert run("glossary", "export", source, "-o", google, "--format", "google").exit_code == 0
+    assert deepl.read_text(encoding="utf-8").splitlines()[0].split("\t")[0] != "source"  # no header
+    assert google.read_text(encoding="utf-8").startswith("de,en\n")
+    pairs = [(t.source, t.target) for t in load_glossary(source).terms]
+    assert [(t.source, t.target) for t in load_glossary(deepl).terms] == pairs
+    assert [(t.source, t.target) for t in load_glossary(google).terms] == pairs
+    refused = run("glossary", "export", source, "-o", tmp_path / "x.yaml", "--format", "deepl")
+    assert refused.exit_code == 5 and "writes .tsv or .csv" in refused.stderr
