@@ -29,11 +29,13 @@ SUFFIXES = (".yaml", ".yml", ".tsv", ".csv", ".tbx")
 SUFFIX_HINT = "Use .yaml, .tsv, .csv or .tbx"
 
 
-def load_glossary(path: str | Path, *, allow_duplicates: bool = False) -> Glossary:
+def load_glossary(path: str | Path, *, allow_duplicates: bool = False, strict: bool = False) -> Glossary:
     """Read one glossary; the format comes from the extension (.yaml/.yml, .tsv, .csv, .tbx/.tbx.xml).
 
-    Two entries with the same source term are an error unless *allow_duplicates* (``glossary lint`` reads
-    that way so it can report every duplicate, not just the first).
+    Two entries with the same source term are an error in our own formats unless *allow_duplicates* (``glossary
+    lint`` reads that way so it can report every duplicate, not just the first). Files from other tools (TBX term
+    bases, DeepL/Google tables) are imported leniently — unusable entries skipped, repeated terms merged, each
+    listed in ``extra["warnings"]`` — unless *strict*, which makes the first such entry an error.
     """
     from glossator.glossary.tbx import is_tbx_path, load_tbx
 
@@ -44,11 +46,14 @@ def load_glossary(path: str | Path, *, allow_duplicates: bool = False) -> Glossa
     if not path.is_file():
         raise GlossaryError(f"{path}: glossary file not found. Check the path.")
     if is_tbx_path(path):
-        return load_tbx(path, allow_duplicates=allow_duplicates)
+        return load_tbx(path, allow_duplicates=allow_duplicates, strict=strict)
     text = read_text(path, what="glossary")
     if suffix in (".yaml", ".yml"):
         return _parse_yaml(text, path, allow_duplicates)
-    return _parse_table(text, path, "\t" if suffix == ".tsv" else ",", allow_duplicates)
+    table = _parse_table(text, path, "\t" if suffix == ".tsv" else ",", allow_duplicates)
+    if strict and table.extra.get("warnings"):
+        raise GlossaryError(f"{table.extra['warnings'][0]} (--strict)")
+    return table
 
 
 def load_glossaries(paths: Sequence[str | Path]) -> Glossary:

@@ -24,6 +24,7 @@ expansion bomb) is refused before anything is fetched or expanded.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,7 @@ from glossator.glossary.model import STATUSES, Glossary, Term
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+_PREFIX = "glossator:"
 _ROLE = "glossator:role"
 _ADMIN = "administrativeStatus"
 # Our status ↔ TBX-Basic administrative status (the picklist values end in "-admn-sts").
@@ -47,6 +49,8 @@ _ADMIN_TO_STATUS = {
     "supersededterm": "deprecated",
 }
 _TERM_CONTAINERS = ("tig", "ntig", "termSec")
+# The language section of an entry: <langSet> in TBX v2 and in older v3 files, <langSec> in TBX v3 (ISO 30042:2019).
+_LANG_SECTIONS = ("langSet", "langSec")
 
 
 def is_tbx_path(path: Path) -> bool:
@@ -58,8 +62,13 @@ def is_tbx_path(path: Path) -> bool:
 # --------------------------------------------------------------------------------------------- reading
 
 
-def load_tbx(path: Path, *, allow_duplicates: bool = False) -> Glossary:
+def load_tbx(path: Path, *, allow_duplicates: bool = False, strict: bool = False) -> Glossary:
     """Read a TBX-Basic file (v2 or v3 DCA) into a German→English :class:`Glossary`.
+
+    Real term bases hold entries Glossator cannot use (no German or English term, an empty term) and repeat German
+    terms across concepts. Every usable entry is imported; each skipped entry and each merge (the repeated entry's
+    English terms become target variants of the first) is listed in ``extra["warnings"]`` with its line, as are
+    languages other than German and English. With *strict*, the first such entry is an error instead.
 
     Raises :class:`GlossaryError` naming the file (and line:column for malformed XML) for anything that is
     not a de/en TBX term base, and :class:`~glossator.common.errors.InputFileError` for binary or non-UTF-8 data.
@@ -74,19 +83,35 @@ def load_tbx(path: Path, *, allow_duplicates: bool = False) -> Glossary:
         raise GlossaryError(f"{path}: not a TBX file (root element <{kind}>, expected <tbx> or <martif>).")
     if kind == "tbx" and root.get("style", "dca").lower() == "dct":
         raise GlossaryError(f"{path}: TBX v3 'dct' style is not supported. Export as TBX-Basic DCA or TBX v2.")
-    _check_languages(root, path)
+    warnings: list[str] = _check_languages(root, path)
+    if strict and warnings:
+        raise GlossaryError(warnings[0] + " (--strict)")
     terms: list[Term] = []
-    warnings: list[str] = []
-    seen: dict[str, str] = {}
+    index: dict[str, int] = {}
     for entry in _iter(root, "conceptEntry", "termEntry"):
         origin = f"{path}:{lines.get(id(entry), 0)}"
-        term = _term_from_entry(entry, origin)
-        if term.key in seen and not allow_duplicates:
-            raise GlossaryError(
-                f"{origin}: duplicate entry {term.source!r} (first at {seen[term.key]}). Merge or remove one."
-            )
-        seen.setdefault(term.key, origin)
+        try:
+            term = _term_from_entry(entry, origin)
+        except GlossaryError as exc:
+            if strict:
+                raise
+            warnings.append(f"{exc} Skipped.")
+            continue
+        if term.key in index and not allow_duplicates:
+            first = terms[index[term.key]]
+            message = f"{origin}: duplicate entry {term.source!r} (first at {first.origin})"
+            if strict:
+                raise GlossaryError(f"{message}. Merge or remove one.")
+            added = [t for t in (term.target, *term.target_variants) if t.casefold() != first.target.casefold()]
+            merged = tuple(dict.fromkeys((*first.target_variants, *added)))
+            forbidden = tuple(dict.fromkeys((*first.forbidden, *term.forbidden)))
+            terms[index[term.key]] = dataclasses.replace(first, target_variants=merged, forbidden=forbidden)
+            warnings.append(f"{message}: merged, its English terms kept as target variants.")
+            continue
+        index.setdefault(term.key, len(terms))
         terms.append(term)
+    if not terms:
+        raise GlossaryError(f"{path}: no usable German/English entry. " + (warnings[0] if warnings else ""))
     return Glossary(terms=tuple(terms), name=path.name, extra={"warnings": warnings} if warnings else {})
 
 
@@ -137,35 +162,55 @@ def _children(element: Element, *names: str) -> list[Element]:
 
 def _language(lang_set: Element) -> str:
     """Primary subtag of a langSet's language: 'de-DE' → 'de', 'en_GB' → 'en'."""
-    lang = lang_set.get(_XML_LANG) or lang_set.get("lang") or ""
+    return _language_code(lang_set.get(_XML_LANG) or lang_set.get("lang") or "")
+
+
+def _language_code(lang: str) -> str:
     return lang.replace("_", "-").split("-")[0].lower()
 
 
-def _check_languages(root: Element, path: Path) -> None:
+def _check_languages(root: Element, path: Path) -> list[str]:
+    """Refuses a file without German and English; returns a warning naming any other languages (ignored)."""
     found: list[str] = []
-    for lang_set in _iter(root, "langSet"):
+    for lang_set in _iter(root, *_LANG_SECTIONS):
         raw = lang_set.get(_XML_LANG) or lang_set.get("lang") or "(none)"
         if raw not in found:
             found.append(raw)
-    primary = {_language(s) for s in _iter(root, "langSet")}
+    primary = {_language(s) for s in _iter(root, *_LANG_SECTIONS)}
     if not found:
-        raise GlossaryError(f"{path}: no <langSet> found; expected German and English terms.")
-    if primary != {"de", "en"}:
+        raise GlossaryError(f"{path}: no <langSec> or <langSet> found; expected German and English terms.")
+    if not primary >= {"de", "en"}:
         raise GlossaryError(
-            f"{path}: languages {', '.join(found)} found; Glossator needs exactly German (de) and English (en) "
+            f"{path}: languages {', '.join(found)} found; Glossator needs German (de) and English (en) "
             f"term entries. Export a de/en term base."
         )
+    others = [lang for lang in found if _language_code(lang) not in ("de", "en")]
+    return [f"{path}: languages {', '.join(others)} ignored (Glossator reads German and English)"] if others else []
 
 
 def _text(element: Element | None) -> str:
     return "" if element is None or element.text is None else element.text
 
 
+def _glossator_note(element: Element) -> tuple[str, str] | None:
+    """``<note>glossator:role=source</note>`` → ("glossator:role", "source"); other notes → None."""
+    text = _text(element)
+    key, sep, value = text.partition("=")
+    if sep and key.startswith(_PREFIX) and key[len(_PREFIX) :].isidentifier():
+        return key, value
+    return None
+
+
 def _notes(container: Element) -> dict[str, list[str]]:
-    """``termNote``/``descrip``/``admin`` values of a term container by type (descendants, so v2 ``termGrp`` works)."""
+    """``termNote``/``descrip``/``admin`` values of a term container by type (descendants, so v2 ``termGrp`` works),
+    and our own fields carried as ``<note>glossator:NAME=value</note>``."""
     notes: dict[str, list[str]] = {}
     for element in _iter(container, "termNote", "descrip", "admin"):
         notes.setdefault(element.get("type", ""), []).append(_text(element).strip())
+    for element in _iter(container, "note"):
+        ours = _glossator_note(element)
+        if ours is not None:
+            notes.setdefault(ours[0], []).append(ours[1])
     return notes
 
 
@@ -188,14 +233,14 @@ def _terms(lang_set: Element) -> list[tuple[str, dict[str, list[str]]]]:
 def _term_from_entry(entry: Element, origin: str) -> Term:
     german: list[tuple[str, dict[str, list[str]]]] = []
     english: list[tuple[str, dict[str, list[str]]]] = []
-    for lang_set in _children(entry, "langSet"):
+    for lang_set in _children(entry, *_LANG_SECTIONS):
         language = _language(lang_set)
         if language == "de":
             german += _terms(lang_set)
         elif language == "en":
             english += _terms(lang_set)
     if not german:
-        raise GlossaryError(f'{origin}: entry has no German (de) term. Add a <langSet xml:lang="de">.')
+        raise GlossaryError(f'{origin}: entry has no German (de) term. Add a <langSec xml:lang="de">.')
     if not english:
         raise GlossaryError(f"{origin}: entry {german[0][0]!r} has no English (en) term. Add one.")
     source_text, source_notes = german[0]
@@ -210,7 +255,13 @@ def _term_from_entry(entry: Element, origin: str) -> Term:
         grouped = _local(element.tag).endswith("Grp")
         for item in _iter(element, "descrip", "admin") if grouped else [element]:
             entry_notes.setdefault(item.get("type", ""), []).append(_text(item))
-    note_elements = _children(entry, "note")
+    note_elements = []
+    for element in _children(entry, "note"):
+        ours = _glossator_note(element)
+        if ours is None:
+            note_elements.append(element)
+        else:
+            entry_notes.setdefault(ours[0], []).append(ours[1])
 
     status = _ADMIN_TO_STATUS.get(_admin_status(source_notes) or "preferredterm", "approved")
     target: str | None = None
@@ -288,24 +339,24 @@ def dump_tbx(glossary: Glossary) -> str:
         entry = SubElement(body, "conceptEntry", {"id": f"c{number}"})
         if term.domain is not None:
             SubElement(entry, "descrip", {"type": "subjectField"}).text = term.domain
-        for tag in term.tags:
-            SubElement(entry, "descrip", {"type": "glossator:tag"}).text = tag
-        if term.case_sensitive:
-            SubElement(entry, "descrip", {"type": "glossator:caseSensitive"}).text = "true"
-        if term.do_not_translate:
-            SubElement(entry, "descrip", {"type": "glossator:doNotTranslate"}).text = "true"
-        if term.extra:
-            SubElement(entry, "descrip", {"type": "glossator:extra"}).text = json.dumps(
-                dict(term.extra), ensure_ascii=False, sort_keys=True, default=str
-            )
         if term.note is not None:
             SubElement(entry, "note").text = term.note
+        # Our own fields: TBX-Basic allows no data categories of ours, but any number of notes.
+        for tag in term.tags:
+            SubElement(entry, "note").text = f"{_PREFIX}tag={tag}"
+        if term.case_sensitive:
+            SubElement(entry, "note").text = f"{_PREFIX}caseSensitive=true"
+        if term.do_not_translate:
+            SubElement(entry, "note").text = f"{_PREFIX}doNotTranslate=true"
+        if term.extra:
+            extra = json.dumps(dict(term.extra), ensure_ascii=False, sort_keys=True, default=str)
+            SubElement(entry, "note").text = f"{_PREFIX}extra={extra}"
         status = _STATUS_TO_ADMIN.get(term.status, "preferredTerm")
-        german = SubElement(entry, "langSet", {_XML_LANG: "de"})
+        german = SubElement(entry, "langSec", {_XML_LANG: "de"})
         _term_section(german, term.source, "source", status)
         for variant in term.variants:
             _term_section(german, variant, "variant", "admittedTerm")
-        english = SubElement(entry, "langSet", {_XML_LANG: "en"})
+        english = SubElement(entry, "langSec", {_XML_LANG: "en"})
         _term_section(english, term.target, "target", status)
         if term.target_plural is not None:
             _term_section(english, term.target_plural, "targetPlural", "admittedTerm", number="plural")
@@ -325,6 +376,5 @@ def _term_section(lang_set: Element, text: str, role: str, admin: str, *, number
     section = SubElement(lang_set, "termSec")
     SubElement(section, "term").text = text
     SubElement(section, "termNote", {"type": _ADMIN}).text = f"{admin}-admn-sts"
-    if number:
-        SubElement(section, "termNote", {"type": "grammaticalNumber"}).text = number
-    SubElement(section, "termNote", {"type": _ROLE}).text = role
+    # The role (and so the plural: TBX-Basic has no grammaticalNumber) travels as a note, which the dialect allows.
+    SubElement(section, "note").text = f"{_ROLE}={role}"

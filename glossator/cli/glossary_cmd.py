@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from glossator.cli.app import app
+
+if TYPE_CHECKING:
+    from glossator.glossary.model import Glossary
 
 glossary_app: typer.Typer = typer.Typer(
     help="Inspect, validate, lint and edit glossaries (YAML, TSV, CSV, TBX).",
@@ -20,10 +23,10 @@ app.add_typer(glossary_app, name="glossary")
 GlossaryArg = Annotated[Path, typer.Argument(help="Glossary file (.yaml, .tsv, .csv or .tbx).")]
 
 
-def _load(path: Path):
+def _load(path: Path, *, strict: bool = False):
     from glossator.glossary.io import iter_warnings, load_glossary
 
-    glossary = load_glossary(path)
+    glossary = load_glossary(path, strict=strict)
     for warning in iter_warnings(glossary):
         typer.echo(f"Warning: {warning}", err=True)
     return glossary
@@ -73,11 +76,12 @@ def search_command(glossary: GlossaryArg, text: Annotated[str, typer.Argument(he
 
 @glossary_app.command("validate")
 def validate_command(glossary: GlossaryArg) -> None:
-    """Parse the file and report the first error (exit 3) or the entry count.
+    """Parse the file and report the first error (exit 3) or the entry count. Strict: an entry another command would
+    skip or merge (in a TBX or DeepL/Google file) is an error here.
 
     Example: glossator glossary validate corpus/glossary.yaml
     """
-    typer.echo(f"{glossary}: {len(_load(glossary))} entries, valid")
+    typer.echo(f"{glossary}: {len(_load(glossary, strict=True))} entries, valid")
 
 
 @glossary_app.command("stats")
@@ -262,6 +266,10 @@ def export_command(
     glossator glossary export corpus/glossary.yaml -o terms.tbx (TBX v3 TBX-Basic, for Trados/memoQ)
     glossator glossary export corpus/glossary.yaml -o deepl.csv --format deepl (upload to DeepL)
     """
+    _convert(glossary, output, force, flavour)
+
+
+def _convert(glossary: Path, output: Path, force: bool, flavour: str, *, strict: bool = False) -> Glossary:
     from glossator.common.errors import OutputError
     from glossator.glossary.io import SUFFIX_HINT, SUFFIXES, save_glossary
     from glossator.glossary.tbx import is_tbx_path
@@ -278,9 +286,10 @@ def export_command(
         raise UsageError(f"--format {flavour}: use own, deepl or google.")
     if flavour != "own" and output.suffix.lower() not in (".tsv", ".csv"):
         raise OutputError(f"{output}: --format {flavour} writes .tsv or .csv files. Choose such an -o.")
-    data = _load(glossary)
+    data = _load(glossary, strict=strict)
     save_glossary(data, output, flavour=flavour)
     typer.echo(f"wrote {len(data)} entries to {output}")
+    return data
 
 
 @glossary_app.command("import")
@@ -288,10 +297,17 @@ def import_command(
     source: Annotated[Path, typer.Argument(help="TSV/CSV/TBX/YAML glossary to convert.")],
     output: Annotated[Path, typer.Option("-o", "--output", help="YAML glossary to write.")],
     force: Annotated[bool, typer.Option("--force", help="Overwrite an existing output.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Refuse the file at the first entry that would be skipped or merged.")
+    ] = False,
 ) -> None:
     """Convert a TSV/CSV glossary (e.g. a DeepL export) or a TBX term base (TBX v2 or v3) to our YAML format.
 
+    Every usable entry is imported; each skipped or merged entry is listed (file:line) with a summary.
     Examples: glossator glossary import deepl.tsv -o glossary.yaml
     glossator glossary import memoq-export.tbx -o glossary.yaml
     """
-    export_command(source, output, force)
+    data = _convert(source, output, force, "own", strict=strict)
+    skipped = len(data.extra.get("warnings", []))
+    if skipped:
+        typer.echo(f"{skipped} entr{'y' if skipped == 1 else 'ies'} skipped or merged (listed above)", err=True)

@@ -196,7 +196,7 @@ def test_wrong_language_pair_names_languages_and_file(tmp_path, de, en, found):
     with pytest.raises(GlossaryError) as info:
         load_glossary(path)
     assert str(info.value) == (
-        f"{path}: languages {found} found; Glossator needs exactly German (de) and English (en) term entries. "
+        f"{path}: languages {found} found; Glossator needs German (de) and English (en) term entries. "
         "Export a de/en term base."
     )
 
@@ -294,7 +294,7 @@ def test_malformed_xml_names_file_line_and_column(tmp_path, text, where, message
         ("", "empty file, not a TBX document"),
         ("  \n", "empty file, not a TBX document"),
         ("<html><body/></html>", "not a TBX file (root element <html>"),
-        (v3("").replace("LANG", ""), "no <langSet> found"),
+        (v3("").replace("LANG", ""), "no <langSec> or <langSet> found"),
         ('<tbx style="dct"/>', "'dct' style is not supported"),
     ],
 )
@@ -324,7 +324,7 @@ def test_not_a_term_base(tmp_path, text, message):
 def test_bad_entries_name_file_and_line(tmp_path, entry, message):
     path = write(tmp_path, "g.tbx", v3(entry))
     with pytest.raises(GlossaryError, match=re.escape(message)) as info:
-        load_glossary(path)
+        load_glossary(path, strict=True)  # lenient reading lists these instead (test_tbx_real.py)
     assert str(info.value).startswith(f"{path}:")
 
 
