@@ -73,8 +73,7 @@ def load_tbx(path: Path, *, allow_duplicates: bool = False, strict: bool = False
     Raises :class:`GlossaryError` naming the file (and line:column for malformed XML) for anything that is
     not a de/en TBX term base, and :class:`~glossator.common.errors.InputFileError` for binary or non-UTF-8 data.
     """
-    encoding = "utf-16" if path.read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff") else "utf-8"
-    text = read_text(path, encoding=encoding, what="glossary")
+    text = read_text(path, encoding=_declared_encoding(path), what="glossary")
     if not text.strip():
         raise GlossaryError(f"{path}: empty file, not a TBX document. Export the term base again.")
     root, lines = _parse_xml(text, path)
@@ -113,6 +112,26 @@ def load_tbx(path: Path, *, allow_duplicates: bool = False, strict: bool = False
     if not terms:
         raise GlossaryError(f"{path}: no usable German/English entry. " + (warnings[0] if warnings else ""))
     return Glossary(terms=tuple(terms), name=path.name, extra={"warnings": warnings} if warnings else {})
+
+
+def _declared_encoding(path: Path) -> str:
+    """The encoding an XML file declares (``<?xml version="1.0" encoding="windows-1254"?>``), as XML readers do;
+    UTF-16 by its byte-order mark; else UTF-8. An unknown declared encoding falls back to UTF-8 (and its error)."""
+    import codecs
+    import re
+
+    head = path.read_bytes()[:200]
+    if head[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    match = re.match(rb'^(?:\xef\xbb\xbf)?<\?xml[^>]*?encoding=["\']([A-Za-z0-9._-]+)["\']', head)
+    if match:
+        name = match.group(1).decode("ascii").lower()
+        try:
+            codecs.lookup(name)
+            return name
+        except LookupError:
+            return "utf-8"
+    return "utf-8"
 
 
 def _parse_xml(text: str, path: Path) -> tuple[Element, dict[int, int]]:

@@ -44,3 +44,11 @@ def test_import_summarises_and_round_trips_every_de_en_term(tmp_path: Path) -> N
     again = tmp_path / "again.tbx"
     again.write_text(dump_tbx(load_glossary(out)), encoding="utf-8")
     assert load_tbx(again).terms == load_tbx(ASTRONOMY).terms
+
+
+def test_the_xml_encoding_declaration_is_honoured(tmp_path: Path) -> None:
+    text = ASTRONOMY.read_text(encoding="utf-8").replace('encoding="utf-8"', 'encoding="windows-1252"', 1)
+    path = tmp_path / "cp1252.tbx"
+    path.write_bytes(text.encode("windows-1252", errors="replace"))
+    terms = {t.source: t for t in load_tbx(path).terms}
+    assert terms["cúmulo abierto"].target == "open cluster"  # ú read as windows-1252, not refused as bad UTF-8
