@@ -29,6 +29,12 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--lines", type=int, default=2963)
     parser.add_argument("--terms", choices=("proper", "random"), default="proper")
+    parser.add_argument(
+        "--model",
+        type=Path,
+        default=REPO / "tests" / "model" / "de_en_glossator_test.argosmodel",
+        help="the .argosmodel to measure (default: the test model; the small model: models/de_en_small/...)",
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp())
     os.environ.update(ARGOS_PACKAGES_DIR=str(work / "packages"), GLOSSATOR_CACHE_DIR=str(work / "cache"))
@@ -41,8 +47,8 @@ def main() -> int:
     from glossator.translate.enforce import translate_with_terms
     from glossator.translate.engine import load_engine
 
-    install_package(REPO / "tests" / "model" / "de_en_glossator_test.argosmodel", Settings.from_env())
-    engine = load_engine(Settings.from_env())
+    info = install_package(args.model, Settings.from_env())
+    engine = load_engine(Settings.from_env(model=str(info.path)))
     german = (DATA / "wmt23.de-en.de").read_text(encoding="utf-8").splitlines()[: args.lines]
     pairs = [json.loads(line) for line in (DATA / f"wmt23.de-en.terms.{args.terms}.jsonl").open(encoding="utf-8")]
     listed = 0
@@ -65,19 +71,44 @@ def main() -> int:
         return ok / max(found, 1)
 
     methods = collections.Counter(e.method for e in enforced if e.checks)
+
+    def damage(outputs: list[str]) -> dict[str, int]:
+        """Sentences damaged around their terms: the unknown piece ⁇, a target written more often than its term
+        occurs in the German, or a target glued to letters (\"Strategic Dialogued\")."""
+        import re
+
+        counts = {"unknown_piece": 0, "duplicated_term": 0, "glued_term": 0}
+        for m, out in zip(matches, outputs, strict=True):
+            counts["unknown_piece"] += "\u2047" in out
+            duplicated = glued = False
+            for match in m:
+                target = re.escape(match.english)
+                occurrences = sum(x.term.source == match.term.source for x in m)
+                if len(re.findall(rf"(?<![^\W_]){target}(?![^\W_])", out, re.IGNORECASE)) > occurrences:
+                    duplicated = True
+                if re.search(rf"(?<![^\W_]){target}[^\W\d_]", out, re.IGNORECASE):
+                    glued = True
+            counts["duplicated_term"] += duplicated
+            counts["glued_term"] += glued
+        return counts
+
     result = {
+        "model": info.name or info.code,
         "lines": len(german),
         "terms_listed": listed,
         "occurrences_matched": found,
         "term_accuracy_without_glossary": round(rate(plain), 4),
         "term_accuracy_with_glossary": round(rate([e.target for e in enforced]), 4),
         "methods": dict(methods),
+        "damaged_without_glossary": damage(plain),
+        "damaged_with_glossary": damage([e.target for e in enforced]),
         "seconds_plain": round(plain_s, 2),
         "seconds_enforced": round(enforced_s, 2),
     }
     for key, value in result.items():
         print(f"{key:34} {value}")
-    out = REPO / "benchmarks" / "results" / f"terminology_{args.terms}.json"
+    suffix = "" if info.is_test_fixture else f"_{info.name or info.code}"
+    out = REPO / "benchmarks" / "results" / f"terminology_{args.terms}{suffix}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     return 0
