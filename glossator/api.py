@@ -134,7 +134,6 @@ class Translator:
         engine: Engine | None = None,
     ) -> None:
         from glossator.translate.cache import TranslationMemory
-        from glossator.translate.engine import load_engine
 
         settings = settings or Settings.from_env()
         if model is not None:
@@ -145,13 +144,23 @@ class Translator:
         self.glossary = _glossary(glossary)
         # Files this translator reads: never an output, with or without force.
         self._glossary_paths = [Path(p) for p in _glossary_paths(glossary)]
-        self.engine: Engine = engine if engine is not None else load_engine(settings)
+        # The package is chosen on first use, so input and output problems are reported before a missing model.
+        self._engine: Engine | None = engine
         self._matcher = None
         if len(self.glossary):
             from glossator.glossary.match import TermMatcher
 
             self._matcher = TermMatcher(self.glossary)
         self._memory = TranslationMemory(settings.cache_path) if settings.use_cache else None
+
+    @property
+    def engine(self) -> Engine:
+        """The engine for ``settings.model`` (loaded on first use; raises ``ModelNotInstalledError`` without one)."""
+        if self._engine is None:
+            from glossator.translate.engine import load_engine
+
+            self._engine = load_engine(self.settings)
+        return self._engine
 
     def __enter__(self) -> Translator:
         return self
@@ -232,6 +241,10 @@ class Translator:
             raise UsageError(f"--format {fmt}: use one of {', '.join(FORMATS)}.")
         paths = expand_inputs(inputs)
         targets = plan_outputs(paths, output, force, protected=self._glossary_paths)
+        if fmt is None:
+            for path in paths:
+                if path is not None:
+                    format_for_path(path)
         documents = []
         for path in paths:
             if path is None:
@@ -239,8 +252,8 @@ class Translator:
                 text = decode_text(stream.read(), "<stdin>", encoding=encoding)
                 documents.append(DocumentInput("<stdin>", text, fmt or "txt"))
             else:
-                text = read_text(path, encoding=encoding)
-                documents.append(DocumentInput(str(path), text, fmt or format_for_path(path)))
+                kind = fmt or format_for_path(path)  # an unknown format is refused before reading or translating
+                documents.append(DocumentInput(str(path), read_text(path, encoding=encoding), kind))
         results, warnings = self._run(documents, progress)
         out = []
         for result, target in zip(results, targets, strict=True):

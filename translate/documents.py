@@ -122,9 +122,23 @@ def _read_markdown(text: str, doc: Document) -> None:
         doc._literal(line[len(body) :])
 
 
+# File extensions by document format. Anything else is refused rather than translated as text: an .html, .srt,
+# .po or .xlf file fed to the model as words comes out broken (tags, timings and IDs translated) with exit 0.
+EXTENSIONS = {".txt": "txt", ".text": "txt", "": "txt", ".md": "md", ".markdown": "md"}
+
+
 def format_for_path(path: str | PurePath) -> str:
-    """``md`` for Markdown files, ``txt`` for everything else."""
-    return "md" if PurePath(path).suffix.lower() in (".md", ".markdown") else "txt"
+    """``md`` for Markdown files, ``txt`` for plain text; any other extension is refused (``--format`` overrides)."""
+    from glossator.common.errors import InputError
+
+    suffix = PurePath(path).suffix.lower()
+    if suffix not in EXTENSIONS:
+        known = ", ".join(sorted(ext for ext in EXTENSIONS if ext))
+        raise InputError(
+            f"{path}: Glossator cannot translate {suffix} files yet (it knows {known}). Convert it to text or "
+            "Markdown, or pass --format txt if it really is plain text."
+        )
+    return EXTENSIONS[suffix]
 
 
 def output_name(input_name: str) -> str:
