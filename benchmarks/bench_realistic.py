@@ -238,6 +238,9 @@ def main() -> int:
     parser.add_argument(
         "--quick", action="store_true", help="only the alternating raw/Glossator rounds (the >= 0.9x raw check)"
     )
+    parser.add_argument(
+        "--small-model", type=Path, help="also time this real package (models/de_en_small/...) on the same lines"
+    )
     args = parser.parse_args()
     if args.argos_python is not None and not args.argos_python.is_file():
         parser.error(f"--argos-python {args.argos_python}: no such file; give the python of a venv with argostranslate")
@@ -317,11 +320,32 @@ def main() -> int:
     rows["raw_ct2_sentences_per_s"] = len(lines) * len(raw_runs) / sum(raw_runs)
     rows["glossator_sentences_per_s"] = len(lines) * len(glossator_runs) / sum(glossator_runs)
     rows["glossator_vs_raw"] = sum(raw_runs) / sum(glossator_runs)
+    if args.small_model is not None:
+        # The project's small real model on the same lines: real output lengths (not 30 pieces), so its speed is
+        # a property of the model, beside the random transformer-base's.
+        small = install_package(args.small_model, settings)
+        small_settings = settings.with_(model=str(small.path), use_cache=False)
+        small_engine = load_engine(small_settings)
+        small_translator, small_sp = small_engine._load()
+        small_batch = [small_sp.encode(s, out_type=str) for s in lines]
+        raw_small_s, _ = timed(
+            lambda: small_translator.translate_batch(
+                small_batch, beam_size=BEAM, max_batch_size=2048, batch_type="tokens", length_penalty=1.0
+            )
+        )
+        pipe_small_s, _ = timed(lambda: translate_documents(doc, small_settings, engine=small_engine))
+        rows["small_raw_sentences_per_s"] = len(lines) / raw_small_s
+        rows["small_glossator_sentences_per_s"] = len(lines) / pipe_small_s
+        rows["small_glossator_vs_raw"] = raw_small_s / pipe_small_s
     if args.quick:
         print(f"{'measure':44} {'value':>10}")
         print(f"{'raw translate_batch (2,048-token batches)':44} {rows['raw_ct2_sentences_per_s']:>8.2f}/s")
         print(f"{'Glossator pipeline, no memory':44} {rows['glossator_sentences_per_s']:>8.2f}/s")
         print(f"{'Glossator vs raw (target >= 0.9)':44} {rows['glossator_vs_raw']:>9.3f}x")
+        if "small_raw_sentences_per_s" in rows:
+            print(f"{'small model: raw translate_batch':44} {rows['small_raw_sentences_per_s']:>8.2f}/s")
+            print(f"{'small model: Glossator pipeline':44} {rows['small_glossator_sentences_per_s']:>8.2f}/s")
+            print(f"{'small model: Glossator vs raw':44} {rows['small_glossator_vs_raw']:>9.3f}x")
         same = len(set(checks["raw"]) | set(checks["glossator"])) == 1
         print(f"every unit on every path is {OUTPUT_TOKENS} pieces: {'yes' if same else 'NO'}")
         args.results.mkdir(parents=True, exist_ok=True)
