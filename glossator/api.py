@@ -48,6 +48,7 @@ class Translation:
     output: Path | None = None
     warnings: tuple[str, ...] = ()
     stats: dict[str, Any] = field(default_factory=dict)
+    model_warning: str | None = None  # the model's own warning (test model, small model), also in ``warnings``
 
     @property
     def checks(self) -> list[TermCheck]:
@@ -69,7 +70,7 @@ class Translation:
             "name": self.name,
             "output": str(self.output) if self.output else "-",
             "model": self.model_id,
-            **({"model_warning": self.warnings[0]} if self.warnings and "model:" in self.warnings[0] else {}),
+            **({"model_warning": self.model_warning} if self.model_warning else {}),
             "glossary_digest": self.glossary_digest,
             "stats": self.stats,
             "terms": self.term_counts(),
@@ -87,6 +88,7 @@ class Translation:
             output=output,
             warnings=tuple(warnings),
             stats=dict(result.stats),
+            model_warning=result.notice,
         )
 
 
