@@ -17,6 +17,7 @@ empty      warning  an empty note, domain or tag
 forbidden  error    a target, target plural or target variant equals a forbidden rendering of any entry
 forbidden  warning  … or contains one as whole words (legitimate for "troop drawdown" with "drawdown"
                     forbidden, but worth a look)
+impossible error    a German form the matcher can never find: no letter or digit ("+++"), or a line break
 ========== ======== ===================================================================================
 
 Comparison follows matching and checking: case-insensitive unless the entry is ``case_sensitive``; for
@@ -67,7 +68,7 @@ def lint(glossary: Glossary) -> list[Finding]:
     prefix = f"{glossary.name}: " if glossary.name else ""
     origins = [t.origin or f"{prefix}entry {i + 1}" for i, t in enumerate(terms)]
     found: list[tuple[int, int, Finding]] = []
-    checks = (_duplicates, _contained, _empty, _forbidden)
+    checks = (_duplicates, _contained, _empty, _forbidden, _impossible)
     for order, check in enumerate(checks):
         for index, kind, severity, message in check(terms, origins):
             found.append((index, order, Finding(origins[index], kind, severity, message, terms[index].source)))
@@ -176,6 +177,18 @@ def _empty(terms: tuple[Term, ...], origins: list[str]) -> Iterator[_Raw]:
                 yield index, "empty", WARNING, f"{term.source!r} has an empty '{name}'; remove the field."
         if any(not tag.strip() for tag in term.tags):
             yield index, "empty", WARNING, f"{term.source!r} has an empty item in 'tags'; remove it."
+
+
+def _impossible(terms: tuple[Term, ...], origins: list[str]) -> Iterator[_Raw]:
+    """German forms the matcher can never find: no word at all ("+++"), or a line break inside the term."""
+    for index, term in enumerate(terms):
+        for form in dict.fromkeys((term.source, *term.variants)):
+            if not form.strip():
+                continue  # reported by _empty
+            if not any(ch.isalnum() for ch in form):
+                yield index, "impossible", ERROR, f"{form!r} has no letter or digit, so it can never match; fix it."
+            elif "\n" in form.strip() or "\r" in form.strip():
+                yield index, "impossible", ERROR, f"{form!r} spans lines, so it can never match; write it on one line."
 
 
 def _pattern(phrase: str, case_sensitive: bool) -> re.Pattern[str]:

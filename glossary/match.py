@@ -166,6 +166,10 @@ class _Pattern:
     tokens: tuple[_PatternToken, ...]
     gaps: tuple[str, ...]  # what stands between consecutive words, spaces removed ("" for a plain space)
     order: int  # position of the term in the glossary: earlier wins a tie
+    # Punctuation that is part of the term before its first / after its last word ("C++" → suffix "++",
+    # "[IS]" → "[" and "]"): the text must have it there too, or "C++" would match every standalone "C".
+    prefix: str = ""
+    suffix: str = ""
 
 
 def _pattern_tokens(source: str) -> tuple[_PatternToken, ...]:
@@ -259,10 +263,18 @@ class TermMatcher:
                 continue
             for source in dict.fromkeys((term.source, *term.variants)):
                 tokens = _pattern_tokens(source)
-                gaps = _gaps(source, tokenize(source))
+                words = tokenize(source)
+                gaps = _gaps(source, words)
                 if not tokens or None in gaps:  # nothing to match, or a blank line inside the term
                     continue
-                pattern = _Pattern(term=term, tokens=tokens, gaps=tuple(g for g in gaps if g is not None), order=order)
+                pattern = _Pattern(
+                    term=term,
+                    tokens=tokens,
+                    gaps=tuple(g for g in gaps if g is not None),
+                    order=order,
+                    prefix="".join(source[: words[0].start].split()),
+                    suffix="".join(source[words[-1].end :].split()),
+                )
                 order += 1
                 for key in tokens[-1].keys:
                     self._index.setdefault(key, []).append(pattern)
@@ -277,7 +289,7 @@ class TermMatcher:
         if not tokens:
             return []
         gaps = _gaps(text, tokens)
-        candidates: list[tuple[int, int, int, _Pattern, int]] = []  # (-length, start, order, pattern, last)
+        candidates: list[tuple[int, int, int, _Pattern, int, int]] = []  # (-length, start, order, pattern, last, end)
         for j, token in enumerate(tokens):
             for head_start, word in self._words_at(token):
                 head_only = head_start != token.start  # the last component of a hyphenated compound
@@ -294,17 +306,24 @@ class TermMatcher:
                         firsts = [(head_start, word)] if size == 1 else self._words_at(tokens[i])
                         for start, first in firsts:
                             if self._matches_at(pattern, tokens, gaps, i, first):
-                                candidates.append((start - token.end, start, pattern.order, pattern, j))
+                                end = token.end
+                                if pattern.prefix or pattern.suffix:
+                                    before = text[start - len(pattern.prefix) : start] if pattern.prefix else ""
+                                    if before != pattern.prefix or text[end : end + len(pattern.suffix)] != (
+                                        pattern.suffix
+                                    ):
+                                        break
+                                    start, end = start - len(pattern.prefix), end + len(pattern.suffix)
+                                candidates.append((start - end, start, pattern.order, pattern, j, end))
                                 break
         candidates.sort(key=lambda c: (c[0], c[1], c[2]))
         occupied = bytearray(len(text))
         matches: list[TermMatch] = []
-        for _, start, _, pattern, last in candidates:
-            end = tokens[last].end
+        for _, start, _, pattern, last, end in candidates:
             if occupied.find(1, start, end) != -1:
                 continue
             occupied[start:end] = b"\x01" * (end - start)
-            matches.append(self._make_match(text, tokens, pattern, start, last))
+            matches.append(self._make_match(text, tokens, pattern, start, last, end))
         matches.sort(key=lambda m: m.start)
         return matches
 
@@ -342,11 +361,13 @@ class TermMatcher:
         return True
 
     @staticmethod
-    def _make_match(text: str, tokens: Sequence[_Token], pattern: _Pattern, start: int, last: int) -> TermMatch:
-        end = tokens[last].end
+    def _make_match(
+        text: str, tokens: Sequence[_Token], pattern: _Pattern, start: int, last: int, end: int
+    ) -> TermMatch:
         head = tokens[last].text
-        if len(pattern.tokens) == 1 and start > tokens[last].start:
-            head = text[start:end]  # the head component of a hyphenated compound
+        word_start = start + len(pattern.prefix)
+        if len(pattern.tokens) == 1 and word_start > tokens[last].start:
+            head = text[word_start : tokens[last].end]  # the head component of a hyphenated compound
         first_index = last - len(pattern.tokens) + 1
         determiner = _determiner_before(text, tokens, first_index)
         base = _lemma(pattern.tokens[-1].text)

@@ -32,10 +32,11 @@ from glossator.glossary.match import TermMatch
 from glossator.glossary.phrase import phrase_spans
 from glossator.translate.engine import Engine, Hypothesis
 
-# Part of every translation-memory key: change it whenever a change here can change an output, so outputs of
-# the old logic are not served from the memory. tests/pipeline/test_memory_key.py records the digest of this
-# file for each version and fails when the file changes without a new version.
-ENFORCEMENT_VERSION = "2"
+# Part of every translation-memory key: change it whenever a change here (or in what glossary/match.py matches) can
+# change an output, so outputs of the old logic are not served from the memory. tests/api/test_translator.py
+# records the digest of this file for each version and fails when the file changes without a new version.
+# 3: terms keep their punctuation ("C++", "[IS]") in matching.
+ENFORCEMENT_VERSION = "3"
 
 
 @dataclass(frozen=True)

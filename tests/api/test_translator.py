@@ -91,6 +91,7 @@ def test_memory_key_covers_everything_that_changes_an_output() -> None:
 # with a new version (so outputs of the old logic are not served from the memory) and its digest recorded here.
 ENFORCEMENT_DIGESTS = {
     "2": "f737a647d27edaaaf714ab4389beb48ddcde6abd60a74992626f89437208445f",
+    "3": "6ddadb7f671fcade7d433210d4c76918121157acdd73fd230c78edffa08a1d97",
 }
 
 

@@ -241,7 +241,7 @@ def test_ten_thousand_entries_and_a_ten_times_longer_text() -> None:
         (
             "systemische Sklerodermie (SSc)",
             "in der systemischen Sklerodermie (SSc) liegt",
-            "systemischen Sklerodermie (SSc",
+            "systemischen Sklerodermie (SSc)",  # the closing parenthesis is part of the term
         ),
         ("systemische Sklerodermie (SSc)", "in der systemischen Sklerodermie SSc liegt", None),
         ("prä- und postoperative Befunde", "die prä- und postoperativen Befunde", "prä- und postoperativen Befunde"),
@@ -253,3 +253,23 @@ def test_ten_thousand_entries_and_a_ten_times_longer_text() -> None:
 def test_words_must_be_separated_as_in_the_term(source: str, text: str, surface: str | None) -> None:
     matches = TermMatcher([Term(source, "x")]).find(text)
     assert [m.surface for m in matches] == ([surface] if surface else [])
+
+
+def test_punctuation_is_part_of_the_term() -> None:
+    """"C++" does not match a standalone "C"; "[IS]" needs its brackets (not the word "IS")."""
+    from glossator.glossary.model import Glossary, Term
+
+    matcher = TermMatcher(Glossary((Term("C++", "C++"), Term("[IS]", "[IS]", case_sensitive=True))))
+    found = [(m.term.source, m.surface) for m in matcher.find("Wir nutzen C, der IS und C++ sowie [IS].")]
+    assert found == [("C++", "C++"), ("[IS]", "[IS]")]
+
+
+def test_lint_flags_terms_that_can_never_match(tmp_path) -> None:
+    from glossator.glossary.lint import lint
+    from glossator.glossary.model import Glossary, Term
+
+    findings = lint(Glossary((Term("+++", "plus"), Term("Ein\nZwei", "one two"), Term("Staat", "state"))))
+    assert [(f.kind, f.severity, f.source) for f in findings] == [
+        ("impossible", "error", "+++"),
+        ("impossible", "error", "Ein\nZwei"),
+    ]
