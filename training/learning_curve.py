@@ -23,6 +23,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--work", type=Path, default=bm.ROOT / "build" / "training")
     parser.add_argument("--shared", type=Path, default=bm.DEFAULT_SHARED)
     parser.add_argument("--lines", type=int, default=500, help="newstest2019 lines to score each checkpoint on")
+    parser.add_argument("--steps", type=int, nargs="*", help="only these checkpoints (default: all)")
     parser.add_argument("--out", type=Path, default=bm.ROOT / "models" / "de_en_small" / "learning_curve.json")
     args = parser.parse_args(argv)
     import sentencepiece as spm
@@ -44,6 +45,8 @@ def main(argv: list[str] | None = None) -> int:
     print(" ".join(f"{h:>{w}}" for h, w in zip(header, (6, 6, 8, 10, 12, 9, 11), strict=True)))
     with tempfile.TemporaryDirectory() as tmp:
         for path in sorted((args.work / "checkpoints").glob("step*.pt")):
+            if args.steps and int(path.stem.removeprefix("step")) not in args.steps:
+                continue
             saved = torch.load(path, map_location="cpu")
             step = int(saved["step"])
             bm.to_ctranslate2(saved["model"], vocabulary, recipe, Path(tmp) / "m", "int8")

@@ -63,8 +63,9 @@ class PackageInfo:
 
     @property
     def model_id(self) -> str:
-        """Identity used in cache keys and reports: ``<code>@<version>``."""
-        return f"{self.code}@{self.version}"
+        """Identity used in cache keys and reports: ``<name>@<version>`` (the package's own name, e.g.
+        ``de_en_glossator_small@1.0``; argospm's code ``translate-de_en`` is the same for every de→en package)."""
+        return f"{self.name or self.code}@{self.version}"
 
     def to_dict(self) -> dict[str, Any]:
         return {

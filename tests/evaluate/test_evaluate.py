@@ -62,7 +62,7 @@ def test_all_formats_written_and_consistent(model, tmp_path):
     assert result.stdout.startswith("document")  # the summary table, then the written paths
     assert "/rep/report.json" in result.stdout.splitlines()[-1]
     report = json.loads((tmp_path / "rep" / "report.json").read_text())
-    assert report["schema_version"] == 1 and report["model"] == "translate-de_en@1.0"
+    assert report["schema_version"] == 1 and report["model"] == "de_en_glossator_test@1.0"
     assert report["documents"][0]["scores"]["term_accuracy"]["exact"] == 1.0
     assert "nrefs:2" in report["documents"][0]["scores"]["metrics"]["BLEU"]["signature"]
     suite = ET.fromstring((tmp_path / "rep" / "report.xml").read_text())
