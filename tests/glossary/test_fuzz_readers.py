@@ -6,12 +6,15 @@ from __future__ import annotations
 import contextlib
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from glossator.common.errors import GlossatorError
 from glossator.glossary.io import load_glossary
 from glossator.quality.evaluate import load_manifest
+
+pytestmark = pytest.mark.slow  # 450 generated files: the fuzz budget, not the fast lane
 
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
