@@ -183,7 +183,11 @@ def _parse_table(text: str, path: Path, delimiter: str, allow_duplicates: bool =
     or DeepL's plain two columns. Every pair is oriented German→English from the language codes; rows in other
     languages are skipped with a warning. In the foreign forms a repeated German term is merged (its other
     English renderings become target variants) with a warning, as real glossaries repeat terms."""
-    rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    try:
+        # newline="": the csv module reads quoted line breaks itself, and a lone "\r" is a line end, not an error.
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error as exc:
+        raise GlossaryError(f"{path}: not a readable {delimiter!r}-separated table ({exc}). Check the file.") from None
     warnings: list[str] = []
     first = [c.strip().lower() for c in rows[0]] if rows else []
     if first and set(first) >= {"source", "target"}:

@@ -7,7 +7,7 @@ import contextlib
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from glossator.common.errors import GlossatorError
@@ -42,6 +42,8 @@ def test_yaml_glossaries_never_crash(tmp_path: Path, text: str) -> None:
 
 @FUZZ
 @given(data=st.binary(max_size=300), suffix=st.sampled_from([".tsv", ".csv", ".tbx", ".yaml"]))
+@example(data=b"\r\x01", suffix=".tsv")  # found by CI's run: a lone CR crashed the csv module
+@example(data=b"\xc2\x80", suffix=".yaml")  # found here: control characters crashed the YAML reader
 def test_any_bytes_as_a_glossary_never_crash(tmp_path: Path, data: bytes, suffix: str) -> None:
     path = tmp_path / f"g{suffix}"
     path.write_bytes(data)
