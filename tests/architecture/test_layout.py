@@ -60,6 +60,7 @@ def test_wheel_holds_only_glossator(tmp_path: Path) -> None:
         assert needed in names
 
 
+@pytest.mark.slow  # a fresh interpreter
 def test_translate_toolkit_and_glossator_work_in_one_environment(tmp_path: Path) -> None:
     """translate-toolkit (installed by the test extra) owns the top-level name ``translate``; Glossator must not
     shadow or overwrite it. A fresh interpreter outside the repository uses both on one PO file."""

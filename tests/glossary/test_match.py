@@ -225,6 +225,7 @@ def synthetic_glossary(size: int) -> Glossary:
     return Glossary(terms=tuple(terms))
 
 
+@pytest.mark.slow
 def test_ten_thousand_entries_and_a_ten_times_longer_text() -> None:
     matcher = TermMatcher(synthetic_glossary(10_000))
     sentence = "Im Strategischen Dialog ging es um Terrormilizen und das Kalominewerk. "

@@ -45,6 +45,7 @@ def sacrebleu_cli(hyp, refs):
 
 
 
+@pytest.mark.slow  # runs sacrebleu as a subprocess
 @pytest.mark.parametrize("n_refs", [1, 2])
 def test_scores_equal_sacrebleu_command_line(tmp_path, n_refs):
     hyp = head(tmp_path, "hyp.en", WMT / "newstest2021.de-en.refB.en")
