@@ -62,11 +62,16 @@ def load_glossaries(paths: Sequence[str | Path]) -> Glossary:
 
 
 def _parse_yaml(text: str, path: Path, allow_duplicates: bool = False) -> Glossary:
+    return _parse_yaml_node(text, path, allow_duplicates)[0]
+
+
+def _parse_yaml_node(text: str, path: Path, allow_duplicates: bool = False) -> tuple[Glossary, Any]:
+    """The glossary and the YAML node tree it came from (one parse; splice_yaml needs both)."""
     from glossator.common.yamlio import load_yaml
 
     data, root = load_yaml(text, str(path), GlossaryError)
     if data is None:
-        return Glossary(name=path.name)
+        return Glossary(name=path.name), root
     if not isinstance(data, dict) or not isinstance(data.get("terms", []), list):
         raise GlossaryError(f"{path}: expected a mapping with 'version' and a 'terms' list. See docs/architecture.md.")
     version = data.get("version", FORMAT_VERSION)
@@ -94,13 +99,14 @@ def _parse_yaml(text: str, path: Path, allow_duplicates: bool = False) -> Glossa
     extra = {k: v for k, v in data.items() if k not in ("version", "terms", "source_language", "target_language")}
     if warnings:
         extra["warnings"] = warnings
-    return Glossary(
+    glossary = Glossary(
         terms=tuple(terms),
         source_language=str(data.get("source_language", "de")),
         target_language=str(data.get("target_language", "en")),
         name=path.name,
         extra=extra,
     )
+    return glossary, root
 
 
 def _as_written(raw: Any, node: Any) -> Any:
@@ -358,12 +364,9 @@ def splice_yaml(text: str, path: Path, glossary: Glossary) -> str | None:
     The new text is parsed again and must give exactly *glossary*'s terms; otherwise (unusual layouts such as
     a flow-style ``terms: [...]``) the caller writes the whole file instead.
     """
-    import yaml
-
     try:
-        current = _parse_yaml(text, path, allow_duplicates=True)
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except (GlossaryError, yaml.YAMLError):
+        current, root = _parse_yaml_node(text, path, allow_duplicates=True)
+    except GlossaryError:
         return None
     items = _entry_nodes(root)
     if items is None or len(items) != len(current.terms) or not items:
