@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from glossator.common.errors import GlossaryError, GlossaryLockError, UsageError
-from glossator.glossary.model import STATUSES, Glossary, Term
+from glossator.glossary.model import STATUSES, Glossary, Term, term_problem
 
 _LIST_FIELDS = ("variants", "target_variants", "forbidden", "tags")
 
@@ -98,6 +98,9 @@ def edit_term(
         _refuse_clash(rename.strip(), others, where)
         changes["source"] = rename.strip()
     edited = dataclasses.replace(term, **changes)
+    problem = term_problem(edited, where)
+    if problem:
+        raise GlossaryError(problem)
     terms = list(glossary.terms)
     terms[index] = edited
     return dataclasses.replace(glossary, terms=tuple(terms))
@@ -157,6 +160,9 @@ def add_term(path: Path, term: Term, *, replace: bool = False) -> None:
     """Add *term* to the glossary file at *path* (created if missing); an existing entry needs *replace*."""
     if not term.source.strip() or not term.target.strip():
         raise GlossaryError("source and target must not be empty.")
+    problem = term_problem(term, str(path))
+    if problem:
+        raise GlossaryError(problem)
 
     def change(current: Glossary) -> Glossary:
         existing = [t for t in current.terms if t.key == term.key]

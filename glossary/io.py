@@ -48,12 +48,22 @@ def load_glossary(path: str | Path, *, allow_duplicates: bool = False, strict: b
     if is_tbx_path(path):
         return load_tbx(path, allow_duplicates=allow_duplicates, strict=strict)
     text = read_text(path, what="glossary")
+    refuse_control_characters(text, path)
     if suffix in (".yaml", ".yml"):
         return _parse_yaml(text, path, allow_duplicates)
     table = _parse_table(text, path, "\t" if suffix == ".tsv" else ",", allow_duplicates)
     if strict and table.extra.get("warnings"):
         raise GlossaryError(f"{table.extra['warnings'][0]} (--strict)")
     return table
+
+
+def refuse_control_characters(text: str, path: Path) -> None:
+    """Raise :class:`GlossaryError` at the first invisible control character of a glossary file's text."""
+    from glossator.glossary.model import control_problem
+
+    problem = control_problem(text, str(path))
+    if problem:
+        raise GlossaryError(problem)
 
 
 def load_glossaries(paths: Sequence[str | Path]) -> Glossary:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -72,6 +73,56 @@ class Term:
                 data[name] = list(value) if isinstance(value, tuple) else value
         data.update(self.extra)
         return data
+
+
+_ALLOWED_CONTROLS = "\t\n\r"
+_CONTROL_NAMES = {"\x85": "NEL, next line", "\u2028": "line separator", "\u2029": "paragraph separator"}
+
+
+def control_character(text: str) -> int | None:
+    """Index of the first control character in *text* other than tab, LF and CR, or None.
+
+    Such characters are invisible in an editor and each YAML/CSV/XML reader treats them differently (YAML folds
+    a NEL, U+0085, into a space; Python's splitlines breaks a table row at it), so a term holding one never
+    matches what the user sees. U+0085 in particular is usually Windows-1252's "…" (byte 0x85) read as Latin-1.
+    """
+    for index, char in enumerate(text):
+        if char in _ALLOWED_CONTROLS:
+            continue
+        if unicodedata.category(char) in ("Cc", "Zl", "Zp"):
+            return index
+    return None
+
+
+def describe_control(char: str) -> str:
+    """``U+0085 (NEL, next line)``."""
+    return f"U+{ord(char):04X} ({_CONTROL_NAMES.get(char, 'a control character')})"
+
+
+def control_problem(text: str, where: str) -> str | None:
+    """A one-line error for the first control character in *text* (a file's text or one value), or None."""
+    index = control_character(text)
+    if index is None:
+        return None
+    line = text.count("\n", 0, index) + 1
+    column = index - (text.rfind("\n", 0, index) + 1) + 1
+    at = f"{where}:{line}:{column}" if "\n" in text else f"{where}"
+    cause = " (usually Windows-1252's '…' read as Latin-1)" if text[index] == "\x85" else ""
+    return (
+        f"{at}: invisible character {describe_control(text[index])} in the glossary text{cause}. Delete it or "
+        "type what was meant (re-save the file as UTF-8 if it came from another encoding)."
+    )
+
+
+def term_problem(term: Term, where: str) -> str | None:
+    """:func:`control_problem` over every text field of *term* (for entries typed on the command line)."""
+    values = [term.source, term.target, *term.variants, *term.target_variants, *term.forbidden, *term.tags]
+    values += [v for v in (term.target_plural, term.note, term.domain) if v]
+    for value in values:
+        problem = control_problem(value, f"{where}: {value!r}")
+        if problem:
+            return problem
+    return None
 
 
 def english_plural(noun_phrase: str) -> str:

@@ -73,7 +73,10 @@ def load_tbx(path: Path, *, allow_duplicates: bool = False, strict: bool = False
     Raises :class:`GlossaryError` naming the file (and line:column for malformed XML) for anything that is
     not a de/en TBX term base, and :class:`~glossator.common.errors.InputFileError` for binary or non-UTF-8 data.
     """
+    from glossator.glossary.io import refuse_control_characters
+
     text = read_text(path, encoding=_declared_encoding(path), what="glossary")
+    refuse_control_characters(text, path)
     if not text.strip():
         raise GlossaryError(f"{path}: empty file, not a TBX document. Export the term base again.")
     root, lines = _parse_xml(text, path)
