@@ -267,3 +267,40 @@ def load_engine(settings: Settings) -> CT2Engine:
         max_batch_tokens=settings.max_batch_tokens,
         max_batch_sentences=settings.max_batch_sentences,
     )
+
+
+VERIFY_SENTENCE = "Das ist ein kurzer Test."
+
+
+def verify_package(package: PackageInfo) -> None:
+    """Check, before a package becomes visible, that Glossator can use it: a German→English pair, a model that
+    CTranslate2 loads and a tokenizer that SentencePiece loads, and one test sentence translated to non-empty
+    English. Raises :class:`ModelPackageError` (what failed and what to do; the caller names the file) otherwise.
+
+    Quality is not judged here (a random-weight model passes); ``glossator evaluate`` does that.
+    Example: ``install_package(path, settings, verify=verify_package)``
+    """
+    if (package.from_code, package.to_code) != ("de", "en"):
+        raise ModelPackageError(
+            f"the package translates {package.from_code}→{package.to_code}, and Glossator translates German→English "
+            "only. Install a de→en package (glossator models install de-en); argospm installs other pairs for "
+            "other tools"
+        )
+    engine = CT2Engine(package=package, decode=DecodeOptions(beam_size=1, max_decoding_length=32))
+    try:
+        hypotheses = engine.translate([VERIFY_SENTENCE])
+    except ModelPackageError as exc:
+        cause = exc.__cause__ or exc
+        raise ModelPackageError(
+            f"its model or tokenizer does not load ({cause}). Download the package again or ask its maker"
+        ) from exc
+    except (RuntimeError, ValueError, OSError, IndexError) as exc:  # a model that loads but cannot decode
+        raise ModelPackageError(
+            f"its model failed to translate a test sentence ({exc}). Download the package again or ask its maker"
+        ) from exc
+    text = hypotheses[0][0].text.strip() if hypotheses and hypotheses[0] else ""
+    if not text or set(text.replace(" ", "")) <= {"⁇"}:
+        raise ModelPackageError(
+            f"its model translated a test sentence to {text!r}, nothing usable. Download the package again or "
+            "ask its maker"
+        )

@@ -116,11 +116,13 @@ def install_command(
     A pair such as de-en downloads the newest package from the Argos package index (ARGOS_PACKAGE_INDEX),
     sha256-checked when the index gives a checksum. Packages go to ARGOS_PACKAGES_DIR, where argospm
     finds them too. Reinstalling the same version does nothing; a different package in the same folder
-    is replaced only with --force.
+    is replaced only with --force. Before a package becomes visible it is checked: a German→English pair, a model
+    and tokenizer that load, and one test sentence translated (a corrupt package is refused, exit 6).
 
     Example: glossator models install tests/model/de_en_glossator_test.argosmodel
     """
     from glossator.models.packages import install_from_index, install_package, list_packages, parse_pair
+    from glossator.translate.engine import verify_package
 
     settings = _settings()
     pair = parse_pair(package)
@@ -128,12 +130,14 @@ def install_command(
     if pair is not None and not Path(package).exists():
         bar, update = _progress_bar(f"downloading {pair[0]}-{pair[1]}")
         if bar is None:
-            installed = install_from_index(pair[0], pair[1], settings, force=force)
+            installed = install_from_index(pair[0], pair[1], settings, force=force, verify=verify_package)
         else:
             with bar:
-                installed = install_from_index(pair[0], pair[1], settings, update, force=force)
+                installed = install_from_index(
+                    pair[0], pair[1], settings, update, force=force, verify=verify_package
+                )
     else:
-        installed = install_package(Path(package), settings, force=force)
+        installed = install_package(Path(package), settings, force=force, verify=verify_package)
     if (installed.path, installed.code, installed.version) in before and not force:
         typer.echo(f"{_describe(installed)} is already installed in {installed.path}.", err=True)
     else:

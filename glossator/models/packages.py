@@ -469,13 +469,21 @@ def _acquire(settings: Settings) -> Any:
     return lock
 
 
-def install_package(path_or_dir: Path | str, settings: Settings, *, force: bool = False) -> PackageInfo:
+Verifier = Callable[[PackageInfo], None]
+
+
+def install_package(
+    path_or_dir: Path | str, settings: Settings, *, force: bool = False, verify: Verifier | None = None
+) -> PackageInfo:
     """Install an ``.argosmodel`` file or an unpacked package folder into ``settings.packages_dir``.
 
     The package folder is named as argospm names it (the archive's top folder, or the given folder's
     name), and appears complete or not at all (staged, then renamed). If that folder already holds the
     same package code and version, nothing is done (``force`` reinstalls); if it holds anything else,
     :class:`OutputError` asks for ``force``, which replaces it. Returns the installed package.
+
+    *verify* (``translate.engine.verify_package`` from the CLI and the API) is called with the staged
+    package before it becomes visible; whatever it raises leaves the packages folder as it was.
 
     Example: ``install_package(Path("de_en.argosmodel"), Settings.from_env())``
     """
@@ -513,6 +521,11 @@ def install_package(path_or_dir: Path | str, settings: Settings, *, force: bool 
             else:
                 _extract(source, root, staged)
             installed = read_package_metadata(staged)
+            if verify is not None:
+                try:
+                    verify(dataclasses.replace(installed, path=staged))
+                except ModelPackageError as exc:
+                    raise ModelPackageError(f"{source}: not installed: {exc}.") from exc
             if destination.exists():
                 old = staging / (name + ".old")
                 os.replace(destination, old)
@@ -685,6 +698,7 @@ def install_from_index(
     *,
     force: bool = False,
     timeout: float = DEFAULT_TIMEOUT,
+    verify: Verifier | None = None,
 ) -> PackageInfo:
     """Fetch the index, download the newest package for the pair (sha256-checked when the index gives
     one), and install it with :func:`install_package`. The download goes to a temp file that is always
@@ -732,6 +746,6 @@ def install_from_index(
                 f"{chosen.links[0]}: the index lists a {from_code}-{to_code} package but the file holds "
                 f"{got.from_code}-{got.to_code}. Report this to the index maintainer."
             )
-        return install_package(part, settings, force=force)
+        return install_package(part, settings, force=force, verify=verify)
     finally:
         part.unlink(missing_ok=True)

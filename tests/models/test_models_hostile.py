@@ -38,7 +38,7 @@ def test_metadata_fields_cannot_name_a_path(tmp_path: Path, field: str, value: s
 
 def test_a_zip_bomb_is_refused_before_unpacking(tmp_path: Path) -> None:
     settings = Settings.from_env()
-    members = package_members()
+    members = package_members(fake=True)
     members["translate-de_en-1_0/model/model.bin"] = bytes(8 << 20)  # 8 MiB of zeros: ~8 KiB compressed
     archive = write_zip(tmp_path / "bomb.argosmodel", members)
     assert archive.stat().st_size < 100_000

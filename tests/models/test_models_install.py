@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from pkgfactory import DEFAULT_TOP, make_dir, make_zip, package_members, write_zip
+from pkgfactory import DEFAULT_TOP, make_dir, make_zip, package_members, real_model_files, write_zip
 
 from glossator.common.errors import InputFileError, ModelNotInstalledError, ModelPackageError, OutputError, UsageError
 from glossator.common.settings import Settings
@@ -39,7 +39,7 @@ def test_install_zip_uses_the_archive_top_folder(tmp_path: Path, settings: Setti
     info = install_package(make_zip(tmp_path / "p.argosmodel"), settings)
     assert info.path == settings.packages_dir / DEFAULT_TOP
     assert (info.code, info.from_code, info.to_code, info.version) == ("translate-de_en", "de", "en", "1.0")
-    assert (info.path / "model" / "model.bin").read_bytes() == b"not really a model"
+    assert (info.path / "model" / "model.bin").read_bytes() == real_model_files()["model/model.bin"]
     assert list_packages(settings) == [info]
     assert find_package("de", "en", settings) == info
     # Only the package folder and the lock file are left: no staging debris.
