@@ -10,6 +10,8 @@ file with ``#violations`` at the end of its address shows only the segments with
 
 from __future__ import annotations
 
+import math
+import unicodedata
 from collections.abc import Sequence
 from html import escape
 from typing import Any
@@ -26,19 +28,21 @@ header { background: #1f2d3d; color: #fff; padding: 16px 24px; }
 header h1 { margin: 0 0 4px; font-size: 20px; }
 header .meta { color: #c9d3de; font-size: 12px; }
 main { padding: 16px 24px; max-width: 1500px; }
-section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 0 0 16px; }
+section { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 12px 16px; margin: 0 0 16px;
+  overflow-x: auto; }
 h2 { font-size: 16px; margin: 0 0 8px; }
 table { border-collapse: collapse; width: 100%; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 8px; text-align: left; vertical-align: top; }
 th { background: #f2f4f7; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+table.summary td.num { white-space: normal; }
+table.summary td:first-child { overflow-wrap: anywhere; }
 .badge { display: inline-block; padding: 1px 8px; border-radius: 10px; font-size: 12px; font-weight: 600; }
 .pass { background: #e3f3e8; color: #1b5e20; }
 .fail { background: var(--red-bg); color: var(--red); }
-.charts { display: flex; flex-wrap: wrap; gap: 16px; }
-.chart { flex: 1 1 360px; }
-.chart.wide { flex: 2 1 520px; }
-.chart svg { width: 100%; height: auto; }
+.charts { display: flex; flex-wrap: wrap; gap: 16px 40px; align-items: flex-start; }
+.chart { flex: 0 1 560px; min-width: 0; }
+.chart svg { display: block; max-width: 100%; height: auto; }
 mark.term { background: #e3f3e8; border-bottom: 2px solid var(--ok); padding: 0 1px; }
 mark.term.enforced { background: #e3ecf7; border-bottom-color: #3b6ea8; }
 mark.term.missing, mark.forbidden { background: var(--red-bg); color: var(--red); border-bottom: 2px solid var(--red); }
@@ -132,43 +136,133 @@ def _row_html(number: int, row: dict[str, Any]) -> str:
     )
 
 
+# --- Charts -------------------------------------------------------------------------------------------------
+# Every chart is an inline SVG drawn at a fixed pixel size (CHART_W wide; its width and height attributes
+# equal its viewBox), so at any window of at least about 640 px its text renders at exactly FONT px: CSS never
+# stretches it (``height: auto`` keeps the aspect ratio; a narrower window scales the whole chart down
+# evenly). Each chart has an x and a y axis with tick labels and axis titles, all in the page's font at one size.
+
+CHART_W = 560
+FONT = 12
+AXIS = "#444"
+GRID = "#e4e4e4"
+
+
+def _text_width(text: str, size: float = FONT) -> float:
+    """A generous estimate of *text*'s width in px in a sans-serif font (DejaVu Sans is among the widest)."""
+    em = 0.0
+    for ch in text:
+        if unicodedata.east_asian_width(ch) in "WF" or ch in "MWmw@%":
+            em += 1.0
+        elif ch.isupper():
+            em += 0.8
+        elif ch in "fijlrt.,:;'|!()[] -":
+            em += 0.45
+        else:
+            em += 0.66
+    return em * size
+
+
+def _fit(text: str, width: float) -> str:
+    """*text*, shortened with an ellipsis until its estimated width is at most *width* px."""
+    if _text_width(text) <= width:
+        return text
+    while text and _text_width(text + "…") > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def _nice_ticks(top: float, most: int = 6) -> list[int]:
+    """0 and evenly spaced whole numbers (steps of 1, 2 or 5 times a power of ten), at most *most*, up to >= *top*."""
+    top = max(math.ceil(top), 1)
+    power = 1
+    while True:
+        for factor in (1, 2, 5):
+            step = power * factor
+            if math.ceil(top / step) <= most - 1:
+                return list(range(0, math.ceil(top / step) * step + 1, step))
+        power *= 10
+
+
+def _svg(width: float, height: float, label: str, body: Sequence[str]) -> str:
+    return (
+        f'<svg class="plot" width="{width:g}" height="{height:g}" viewBox="0 0 {width:g} {height:g}" '
+        f'font-size="{FONT}" fill="#222" role="img" aria-label="{escape(label)}">{"".join(body)}</svg>'
+    )
+
+
+def _text(x: float, y: float, text: str, css: str, anchor: str = "start", extra: str = "") -> str:
+    return f'<text class="{css}" x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{extra}>{escape(text)}</text>'
+
+
+def _x_axis(left: float, width: float, base: float, ticks: Sequence[float], top: float, title: str) -> list[str]:
+    """Grid lines from *top* down to *base*, the x axis's tick marks, tick labels and title (not its line)."""
+    out = []
+    for tick in ticks:
+        x = left + width * tick / ticks[-1]
+        out.append(f'<line class="grid" x1="{x:.1f}" y1="{top:.1f}" x2="{x:.1f}" y2="{base:.1f}" stroke="{GRID}"/>')
+        out.append(f'<line x1="{x:.1f}" y1="{base:.1f}" x2="{x:.1f}" y2="{base + 4:.1f}" stroke="{AXIS}"/>')
+        out.append(_text(x, base + 17, f"{tick:g}", "tick-x", "middle"))
+    out.append(_text(left + width / 2, base + 36, title, "axis-title", "middle", ' fill="#555"'))
+    return out
+
+
+def _axes(left: float, width: float, top: float, base: float) -> str:
+    """The two axis lines, drawn last so that no bar covers them."""
+    return (
+        f'<line class="axis x" x1="{left:.1f}" y1="{base:.1f}" x2="{left + width:.1f}" y2="{base:.1f}" '
+        f'stroke="{AXIS}" shape-rendering="crispEdges"/>'
+        f'<line class="axis y" x1="{left:.1f}" y1="{top:.1f}" x2="{left:.1f}" y2="{base:.1f}" stroke="{AXIS}" '
+        'shape-rendering="crispEdges"/>'
+    )
+
+
+def _category_label(x: float, y: float, name: str, width: float) -> str:
+    """A y-axis tick label (a document id), shortened to fit *width*, with the full id as its tooltip."""
+    shown = _fit(name, width)
+    title = f"<title>{escape(name)}</title>" if shown != name else ""
+    return f'<text class="tick-y" x="{x:.1f}" y="{y:.1f}" text-anchor="end">{title}{escape(shown)}</text>'
+
+
 def _score_chart(report: dict[str, Any]) -> str:
     """Horizontal bars per document and metric (0 to 100), with the 95% interval as a whisker."""
     groups = [(d["id"], d["scores"]) for d in report["documents"]]
     if report.get("corpus") and len(groups) > 1:
         groups.append(("all documents", report["corpus"]))
-    label_w, bar_w, row_h = 120, 340, 18
-    height = 30 + len(groups) * (len(METRICS) * row_h + 12)
-    parts = [f'<svg viewBox="0 0 {label_w + bar_w + 60} {height}" role="img" aria-label="Scores by document">']
-    for tick in range(0, 101, 20):
-        x = label_w + bar_w * tick / 100
-        parts.append(f'<line x1="{x}" y1="18" x2="{x}" y2="{height}" stroke="#eee"/>')
-        parts.append(f'<text x="{x}" y="12" font-size="10" text-anchor="middle" fill="#666">{tick}</text>')
-    y = 24
+    head = "<h2>Scores</h2>"
+    if not groups:
+        return f'<div class="chart">{head}<p>No documents to score.</p></div>'
+    left, right, top, bar_h, row_h, gap = 150, 100, 10, 14, 18, 14
+    plot_w = CHART_W - left - right
+    base = top + len(groups) * (len(METRICS) * row_h + gap)
+    height = base + 44
+    parts = _x_axis(left, plot_w, base, range(0, 101, 20), top, "score (0 to 100)")
+    y = top + gap / 2
     for name, scores in groups:
-        parts.append(f'<text x="0" y="{y + 12}" font-size="12" font-weight="600">{escape(name[:22])}</text>')
+        parts.append(_category_label(left - 8, y + row_h + bar_h / 2 + 4, name, left - 12))
         for metric in METRICS:
             m = scores["metrics"][metric]
-            width = bar_w * max(0.0, min(m["score"], 100.0)) / 100
+            value = m.get("score")
+            width = plot_w * max(0.0, min(value or 0.0, 100.0)) / 100
+            label = f"{metric} {_num(value, 1)}"
             parts.append(
-                f'<rect class="bar" data-metric="{metric}" x="{label_w}" y="{y}" width="{width:.1f}" '
-                f'height="{row_h - 3}" fill="{COLORS[metric]}"><title>{metric} {m["score"]:.2f}</title></rect>'
+                f'<rect class="bar" data-metric="{metric}" x="{left}" y="{y:.1f}" width="{width:.1f}" '
+                f'height="{bar_h}" fill="{COLORS[metric]}"><title>{metric} {_num(value)}</title></rect>'
             )
-            text_x = label_w + width + 4
+            text_x = left + width + 4
             if m.get("ci95"):
-                lo, hi = (label_w + bar_w * max(0.0, min(v, 100.0)) / 100 for v in m["ci95"])
-                mid = y + (row_h - 3) / 2
-                parts.append(f'<line x1="{lo:.1f}" y1="{mid}" x2="{hi:.1f}" y2="{mid}" stroke="#222"/>')
+                lo, hi = (left + plot_w * max(0.0, min(v, 100.0)) / 100 for v in m["ci95"])
+                mid = y + bar_h / 2
+                parts.append(f'<line x1="{lo:.1f}" y1="{mid:.1f}" x2="{hi:.1f}" y2="{mid:.1f}" stroke="#222"/>')
                 text_x = max(text_x, hi + 4)
-            parts.append(f'<text x="{text_x:.1f}" y="{y + 12}" font-size="11">{metric} {m["score"]:.1f}</text>')
+            parts.append(_text(text_x, y + bar_h / 2 + 4, label, "value"))
             y += row_h
-        y += 12
-    parts.append("</svg>")
+        y += gap
+    parts.append(_axes(left, plot_w, top, base))
     legend = "".join(f'<span><i style="background:{c}"></i>{m}</span>' for m, c in COLORS.items())
     note = "Bars: corpus score; whisker: 95% bootstrap interval. TER: lower is better."
-    svg = "".join(parts)
-    head = f'<h2>Scores</h2><div class="legend">{legend}</div>'
-    return f'<div class="chart wide">{head}{svg}<p class="sig">{note}</p></div>'
+    svg = _svg(CHART_W, height, "Scores by document", parts)
+    return f'<div class="chart">{head}<div class="legend">{legend}</div>{svg}<p class="sig">{note}</p></div>'
 
 
 def _terms_chart(report: dict[str, Any]) -> str:
@@ -176,62 +270,84 @@ def _terms_chart(report: dict[str, Any]) -> str:
     docs = [d for d in report["documents"] if sum(d["terms"].values())]
     if not docs:
         return '<div class="chart"><h2>Glossary terms</h2><p>No glossary terms in these documents.</p></div>'
-    label_w, bar_w, row_h = 150, 380, 22
-    height = 10 + len(docs) * row_h
-    parts = [f'<svg viewBox="0 0 {label_w + bar_w + 10} {height}" role="img" aria-label="Glossary terms">']
+    left, right, top, bar_h, row_h = 150, 24, 10, 18, 28
+    plot_w = CHART_W - left - right
+    ticks = _nice_ticks(max(sum(d["terms"].values()) for d in docs))
+    base = top + len(docs) * row_h
+    parts = _x_axis(left, plot_w, base, ticks, top, "glossary term occurrences")
     for i, doc in enumerate(docs):
-        y = 5 + i * row_h
-        total = sum(doc["terms"].values())
-        parts.append(f'<text x="0" y="{y + 13}" font-size="12" font-weight="600">{escape(doc["id"][:22])}</text>')
-        x = float(label_w)
+        y = top + i * row_h + (row_h - bar_h) / 2
+        parts.append(_category_label(left - 8, y + bar_h / 2 + 4, doc["id"], left - 12))
+        x = float(left)
         for status, color in STATUS_COLORS.items():
             count = doc["terms"].get(status, 0)
             if count:
-                width = bar_w * count / total
+                width = plot_w * count / ticks[-1]
                 parts.append(
-                    f'<rect class="term-bar" data-status="{status}" x="{x:.1f}" y="{y}" width="{width:.1f}" '
-                    f'height="{row_h - 6}" fill="{color}"><title>{status}: {count}</title></rect>'
+                    f'<rect class="term-bar" data-status="{status}" x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" '
+                    f'height="{bar_h}" fill="{color}"><title>{status}: {count}</title></rect>'
                 )
-                if width > 24:
-                    parts.append(
-                        f'<text x="{x + width / 2:.1f}" y="{y + 12}" font-size="10" fill="#fff" '
-                        f'text-anchor="middle">{count}</text>'
-                    )
+                if width >= _text_width(str(count)) + 6:
+                    parts.append(_text(x + width / 2, y + bar_h / 2 + 4, str(count), "value", "middle", ' fill="#fff"'))
                 x += width
-    parts.append("</svg>")
+    parts.append(_axes(left, plot_w, top, base))
     legend = "".join(f'<span><i style="background:{c}"></i>{s}</span>' for s, c in STATUS_COLORS.items())
-    return f'<div class="chart"><h2>Glossary terms</h2><div class="legend">{legend}</div>{"".join(parts)}</div>'
+    svg = _svg(CHART_W, base + 44, "Glossary terms by document", parts)
+    return f'<div class="chart"><h2>Glossary terms</h2><div class="legend">{legend}</div>{svg}</div>'
 
 
 def _histogram(report: dict[str, Any]) -> str:
-    """Distribution of segment chrF++ over all documents, in bins of 10."""
+    """Distribution of segment chrF++ over all documents, in bins of 10, with the segment count on each bar."""
     values = [r["scores"]["chrF++"] for d in report["documents"] for r in d["rows"] if r.get("scores")]
+    head = f"<h2>Segment chrF++ ({len(values)} segment{'' if len(values) == 1 else 's'})</h2>"
     if not values:
-        return ""
+        return f'<div class="chart">{head}<p>No scored segments.</p></div>'
     bins = [0] * 10
     for v in values:
-        bins[min(int(v // 10), 9)] += 1
-    top = max(bins)
-    w, h = 400, 160
-    parts = [f'<svg viewBox="0 0 {w + 20} {h + 30}" role="img" aria-label="Segment chrF++ histogram">']
+        bins[max(0, min(int(v // 10), 9))] += 1
+    left, right, top, plot_h = 60, 16, 22, 180
+    plot_w = CHART_W - left - right
+    base = top + plot_h
+    ticks = _nice_ticks(max(bins))
+    parts = _x_axis(left, plot_w, base, range(0, 101, 10), top, "segment chrF++")
+    for tick in ticks:
+        y = base - plot_h * tick / ticks[-1]
+        if tick:
+            parts.append(
+                f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{left + plot_w}" y2="{y:.1f}" stroke="{GRID}"/>'
+            )
+        parts.append(f'<line x1="{left - 4}" y1="{y:.1f}" x2="{left}" y2="{y:.1f}" stroke="{AXIS}"/>')
+        parts.append(_text(left - 7, y + 4, str(tick), "tick-y", "end"))
+    bin_w = plot_w / 10
     for i, count in enumerate(bins):
-        bh = (h - 10) * count / top if top else 0
-        x = 10 + i * w / 10
+        bh = plot_h * count / ticks[-1]
+        x = left + i * bin_w
         parts.append(
-            f'<rect class="hist" x="{x + 2:.1f}" y="{h - bh:.1f}" width="{w / 10 - 4:.1f}" height="{bh:.1f}" '
+            f'<rect class="hist" x="{x + 2:.1f}" y="{base - bh:.1f}" width="{bin_w - 4:.1f}" height="{bh:.1f}" '
             f'fill="{COLORS["chrF++"]}"><title>{i * 10} to {i * 10 + 10}: {count} segments</title></rect>'
         )
-        parts.append(f'<text x="{x + w / 20:.1f}" y="{h + 14}" font-size="10" text-anchor="middle">{i * 10}</text>')
-    parts.append("</svg>")
-    return f'<div class="chart"><h2>Segment chrF++ ({len(values)} segments)</h2>{"".join(parts)}</div>'
+        if count:
+            parts.append(_text(x + bin_w / 2, base - bh - 4, str(count), "value", "middle"))
+    parts.append(_axes(left, plot_w, top, base))
+    mid = top + plot_h / 2
+    turn = f' fill="#555" transform="rotate(-90 16 {mid:.1f})"'
+    parts.append(_text(16, mid, "segments", "axis-title", "middle", turn))
+    svg = _svg(CHART_W, base + 44, "Segment chrF++ histogram", parts)
+    return f'<div class="chart">{head}{svg}</div>'
 
 
 def _summary(report: dict[str, Any], gates: Sequence[dict[str, Any]]) -> str:
     from glossator.quality.rows import HEADER, summary_rows
 
     head = "".join(f'<th class="{"" if i == 0 else "num"}">{escape(h)}</th>' for i, h in enumerate(HEADER))
+    # In a narrow window a score and its interval may wrap onto two lines; the interval itself never does.
     body = "".join(
-        "<tr>" + "".join(f'<td class="{"" if i == 0 else "num"}">{escape(c)}</td>' for i, c in enumerate(row)) + "</tr>"
+        "<tr>"
+        + "".join(
+            f"<td>{escape(c)}</td>" if i == 0 else f'<td class="num">{escape(c).replace(", ", ",&nbsp;")}</td>'
+            for i, c in enumerate(row)
+        )
+        + "</tr>"
         for row in summary_rows(report)
     )
     out = [f'<section><h2>Summary</h2><table class="summary"><tr>{head}</tr>{body}</table>']
