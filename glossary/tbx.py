@@ -2,21 +2,25 @@
 
 Reads TBX-Basic in both generations — TBX v2 (``<martif type="TBX-Basic">``, ``<termEntry>``, ``<tig>``) and
 TBX v3 in the DCA style (``<tbx type="TBX-Basic" style="dca">``, ``<conceptEntry>``, ``<termSec>``) — and
-writes TBX v3 DCA. One concept entry per :class:`~glossary.model.Term`, with a German and an English
-``langSet``:
+writes TBX v3 DCA, valid against the TBX core and TBX-Basic RelaxNG and the TBX-Basic Schematron
+(tests/glossary/test_tbx_standards.py). One ``<conceptEntry>`` per :class:`~glossary.model.Term`, with a German and
+an English ``<langSec>`` of ``<termSec>``s, each term carrying its role as ``<note>glossator:role=…</note>``:
 
-* German: the source term first, then each variant (``termNote type="glossator:role"`` = ``variant``).
-* English: the target, then the plural (``termNote type="grammaticalNumber"`` = ``plural``), the accepted
-  target variants (``admittedTerm``), and each forbidden rendering as a ``deprecatedTerm-admn-sts`` term,
-  which is how Trados and memoQ mark terms that must not be used.
+* German: the source term first (``source``), then each variant (``variant``, ``admittedTerm``).
+* English: the target (``target``), the plural (``targetPlural``, ``admittedTerm``; TBX-Basic has no grammatical
+  number), the accepted target variants (``targetVariant``, ``admittedTerm``), and each forbidden rendering
+  (``forbidden``) as a ``deprecatedTerm-admn-sts`` term, which is how Trados and memoQ mark terms not to use.
 * The entry status is the ``administrativeStatus`` of the source and target terms: approved = preferredTerm,
   proposed = admittedTerm, deprecated = deprecatedTerm.
-* note → ``<note>``; domain → ``<descrip type="subjectField">``; each tag, ``case_sensitive`` and
-  ``do_not_translate`` → ``<descrip type="glossator:…">``; unknown fields (``Term.extra``) → one
-  ``<descrip type="glossator:extra">`` holding a JSON object.
+* note → ``<note>``; domain → ``<descrip type="subjectField">``; each tag, ``case_sensitive``, ``do_not_translate``
+  and the unknown fields (``Term.extra``, one JSON object) → ``<note>glossator:NAME=value</note>`` on the entry:
+  TBX-Basic allows no private data categories, but any number of notes.
 
 Our own files carry a ``glossator:role`` on every term, so YAML → TBX → YAML is lossless. Files from other
-tools have no roles; their terms are classified by administrative status and grammatical number instead.
+tools have no roles; their terms are classified by administrative status and grammatical number instead. From
+them Glossator reads the de/en terms, administrative status (or normative authorization), a ``grammaticalNumber``
+plural, the entry's ``subjectField`` and its notes; definitions, contexts, term- and language-level notes, part of
+speech, term type, transactions, cross-references and subsets are dropped.
 
 Parsing goes through :mod:`defusedxml` only: a document declaring entities (external ones or an
 expansion bomb) is refused before anything is fetched or expanded.
@@ -67,7 +71,8 @@ def load_tbx(path: Path, *, allow_duplicates: bool = False, strict: bool = False
 
     Real term bases hold entries Glossator cannot use (no German or English term, an empty term) and repeat German
     terms across concepts. Every usable entry is imported; each skipped entry and each merge (the repeated entry's
-    English terms become target variants of the first) is listed in ``extra["warnings"]`` with its line, as are
+    English terms become target variants of the first, its German synonyms variants) is listed in
+    ``extra["warnings"]`` with its line, as are
     languages other than German and English. With *strict*, the first such entry is an error instead.
 
     Raises :class:`GlossaryError` naming the file (and line:column for malformed XML) for anything that is
@@ -104,17 +109,32 @@ def load_tbx(path: Path, *, allow_duplicates: bool = False, strict: bool = False
             message = f"{origin}: duplicate entry {term.source!r} (first at {first.origin})"
             if strict:
                 raise GlossaryError(f"{message}. Merge or remove one.")
-            added = [t for t in (term.target, *term.target_variants) if t.casefold() != first.target.casefold()]
-            merged = tuple(dict.fromkeys((*first.target_variants, *added)))
-            forbidden = tuple(dict.fromkeys((*first.forbidden, *term.forbidden)))
-            terms[index[term.key]] = dataclasses.replace(first, target_variants=merged, forbidden=forbidden)
-            warnings.append(f"{message}: merged, its English terms kept as target variants.")
+            terms[index[term.key]] = _merge(first, term)
+            warnings.append(f"{message}: merged, its English terms kept as target variants, its German as variants.")
             continue
         index.setdefault(term.key, len(terms))
         terms.append(term)
     if not terms:
         raise GlossaryError(f"{path}: no usable German/English entry. " + (warnings[0] if warnings else ""))
     return Glossary(terms=tuple(terms), name=path.name, extra={"warnings": warnings} if warnings else {})
+
+
+def _merge(first: Term, repeat: Term) -> Term:
+    """*first* with every German and English term of *repeat* (an entry with the same German term) added, so no
+    term of a third-party file is lost: its German synonyms become variants, its English terms target variants (its
+    plural too when *first* has another one), its forbidden renderings forbidden ones."""
+    plural = first.target_plural if first.target_plural is not None else repeat.target_plural
+    english = (repeat.target, *repeat.target_variants, repeat.target_plural)
+    known = {t.casefold() for t in (first.target, plural) if t is not None}
+    added = [t for t in english if t is not None and t.casefold() not in known]
+    german = [v for v in repeat.variants if v.casefold() != first.source.casefold()]
+    return dataclasses.replace(
+        first,
+        variants=tuple(dict.fromkeys((*first.variants, *german))),
+        target_plural=plural,
+        target_variants=tuple(dict.fromkeys((*first.target_variants, *added))),
+        forbidden=tuple(dict.fromkeys((*first.forbidden, *repeat.forbidden))),
+    )
 
 
 def _declared_encoding(path: Path) -> str:

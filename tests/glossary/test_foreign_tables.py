@@ -11,6 +11,8 @@ from paths import REPO
 from glossator.glossary.io import load_glossary
 
 WORDPRESS = REPO / "tests" / "data" / "glossaries" / "wordpress-de.csv"
+# DeepL's own example of its four-column CSV (source,target,source lang,target lang), from its Python SDK's tests.
+DEEPL_SDK_CSV = REPO / "tests" / "data" / "glossaries" / "deepl-python-example_glossary.csv"
 
 
 def test_wordpress_glossary_is_read_german_to_english_with_duplicates_merged() -> None:
@@ -47,6 +49,21 @@ def test_deepl_csv_rows_are_oriented_by_their_language_columns(tmp_path: Path) -
         ("Strategischer Dialog", "Strategic Dialogue"),
     ]
     assert glossary.extra["warnings"] == [f"{path}:3: skipped, FR→DE is not a German/English pair"]
+
+
+def test_deepl_sdk_example_csv_is_read_german_to_english(tmp_path: Path) -> None:
+    # DeepL's SDK test uploads this file as an EN→DE glossary and expects {"sourceEntry1": "targetEntry1",
+    # 'source"Entry': "target,Entry"} back: lower-case language codes, CSV quoting, no final line break.
+    glossary = load_glossary(DEEPL_SDK_CSV)
+    assert [(t.source, t.target, t.origin) for t in glossary.terms] == [
+        ("targetEntry1", "sourceEntry1", f"{DEEPL_SDK_CSV}:1"),
+        ("target,Entry", 'source"Entry', f"{DEEPL_SDK_CSV}:2"),
+    ]
+    assert "warnings" not in glossary.extra
+    out, back = tmp_path / "deepl.yaml", tmp_path / "deepl.csv"
+    assert run("glossary", "import", DEEPL_SDK_CSV, "-o", out).exit_code == 0
+    assert run("glossary", "export", out, "-o", back, "--format", "deepl").exit_code == 0
+    assert [(t.source, t.target) for t in load_glossary(back).terms] == [(t.source, t.target) for t in glossary.terms]
 
 
 def test_export_deepl_and_google_forms_read_back(tmp_path: Path) -> None:

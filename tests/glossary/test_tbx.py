@@ -11,35 +11,11 @@ from clirun import run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from paths import CORPUS
+from termbases import EVERY_FIELD
 
 from glossator.common.errors import GlossaryError, InputFileError
 from glossator.glossary.io import load_glossary, save_glossary
 from glossator.glossary.model import STATUSES, Glossary, Term
-
-EVERY_FIELD = Glossary(
-    terms=(
-        Term(
-            "Terrormiliz",
-            "terrorist militia",
-            variants=("Terror-Miliz", "Terrormilitz"),
-            target_plural="terrorist militias",
-            target_variants=("terrorist group", "militant group"),
-            case_sensitive=True,
-            forbidden=("terror militia", "terrorist militia"),
-            do_not_translate=False,
-            status="proposed",
-            note='DPA <style> & "house" style\r\nsecond\tline\n',
-            domain="security",
-            tags=("security", "news"),
-            extra={"reviewer": "kim", "priority": 2, "refs": ["a", "b"], "nested": {"ok": True, "n": None}},
-        ),
-        Term("IS", "IS", do_not_translate=True, status="deprecated", forbidden=("ISIS",)),
-        Term("Truppenstärke", "troop levels", target_plural="troop levels", note="", domain="", tags=("",)),
-        Term("Bagdad", "Baghdad", variants=("",), target_plural="", forbidden=("",), target_variants=("",)),
-    )
-)
-
-
 
 
 def write(tmp_path, name, text, encoding="utf-8"):
@@ -326,6 +302,35 @@ def test_bad_entries_name_file_and_line(tmp_path, entry, message):
     with pytest.raises(GlossaryError, match=re.escape(message)) as info:
         load_glossary(path, strict=True)  # lenient reading lists these instead (test_tbx_real.py)
     assert str(info.value).startswith(f"{path}:")
+
+
+def test_a_repeated_entry_is_merged_keeping_every_term(tmp_path):
+    repeat = """
+    <conceptEntry id="c2">
+      <langSec xml:lang="de"><termSec><term>stützpunkt</term></termSec><termSec><term>Basis</term></termSec></langSec>
+      <langSec xml:lang="en">
+        <termSec><term>outpost</term></termSec>
+        <termSec><term>bases</term><termNote type="grammaticalNumber">plural</termNote></termSec>
+        <termSec><term>support point</term><termNote type="administrativeStatus">deprecatedTerm-admn-sts</termNote>
+        </termSec>
+      </langSec>
+    </conceptEntry>"""
+    path = write(tmp_path, "g.tbx", v3(SIMPLE_ENTRY.replace("LANG_DE", "de").replace("LANG_EN", "en") + repeat))
+    glossary = load_glossary(path)
+    assert glossary.terms == (
+        Term(
+            "Stützpunkt",
+            "base",
+            variants=("Basis",),
+            target_plural="bases",
+            target_variants=("outpost",),
+            forbidden=("support point",),
+        ),
+    )
+    assert glossary.extra["warnings"] == [
+        f"{path}:9: duplicate entry 'stützpunkt' (first at {path}:5): merged, its English terms kept as target "
+        "variants, its German as variants."
+    ]
 
 
 def test_binary_and_non_utf8_tbx_are_refused(tmp_path):
