@@ -167,9 +167,7 @@ def add_term(path: Path, term: Term, *, replace: bool = False) -> None:
     def change(current: Glossary) -> Glossary:
         existing = [t for t in current.terms if t.key == term.key]
         if existing and not replace:
-            raise GlossaryError(
-                f"{path}: {term.source!r} exists ({existing[0].origin}). Use --replace to change it."
-            )
+            raise GlossaryError(f"{path}: {term.source!r} exists ({existing[0].origin}). Use --replace to change it.")
         terms = [term if t.key == term.key else t for t in current.terms] if existing else [*current.terms, term]
         return dataclasses.replace(current, terms=tuple(terms))
 

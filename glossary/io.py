@@ -339,8 +339,10 @@ def save_glossary(glossary: Glossary, path: str | Path, *, keep_layout: bool = F
         for term in glossary.terms:
             for name, text in (("source", term.source), ("target", term.target)):
                 if "\t" in text or "\n" in text or "\r" in text:
-                    raise GlossaryError(f"{term.origin or term.source}: the {name} {text!r} holds a tab or line break, "
-                                        f"which a {flavour} glossary cannot carry. Edit the entry.")
+                    raise GlossaryError(
+                        f"{term.origin or term.source}: the {name} {text!r} holds a tab or line break, "
+                        f"which a {flavour} glossary cannot carry. Edit the entry."
+                    )
             writer.writerow([term.source, term.target])
         atomic_write_text(path, out.getvalue())
         return

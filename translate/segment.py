@@ -101,6 +101,8 @@ def _short_pieces(text: str, span: tuple[int, int]) -> list[tuple[int, int]]:
 def _somajo_spans(paragraph: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for sentence in _splitter().tokenize_text([paragraph]):
+        if not sentence:  # SoMaJo yields an empty sentence for text it drops whole (a lone zero-width space)
+            continue
         start, end = sentence[0].character_offset[0], sentence[-1].character_offset[1]
         if spans and start < spans[-1][1]:
             start = spans[-1][1]

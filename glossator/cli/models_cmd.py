@@ -133,9 +133,7 @@ def install_command(
             installed = install_from_index(pair[0], pair[1], settings, force=force, verify=verify_package)
         else:
             with bar:
-                installed = install_from_index(
-                    pair[0], pair[1], settings, update, force=force, verify=verify_package
-                )
+                installed = install_from_index(pair[0], pair[1], settings, update, force=force, verify=verify_package)
     else:
         installed = install_package(Path(package), settings, force=force, verify=verify_package)
     if (installed.path, installed.code, installed.version) in before and not force:

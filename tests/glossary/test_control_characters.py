@@ -41,7 +41,9 @@ def test_every_reader_refuses_a_control_character_at_its_place(tmp_path: Path, n
         load_glossary(path)
     message = str(caught.value)
     assert message.startswith(f"{path}:{line}:{column}: invisible character U+{ord(char):04X} ("), message
-    assert message.endswith("Delete it or type what was meant (re-save the file as UTF-8 if it came from another encoding).")
+    assert message.endswith(
+        "Delete it or type what was meant (re-save the file as UTF-8 if it came from another encoding)."
+    )
     assert ("Windows-1252's '…'" in message) == (char == NEL)
     result = run_cli(["glossary", "validate", str(path)])
     assert result.exit_code == 3 and result.stderr.count("\n") == 1

@@ -47,7 +47,11 @@ def package_members(
     placeholder bytes with ``fake``)."""
     prefix = f"{top}/" if top else ""
     files = (
-        {"model/model.bin": b"not really a model", "model/config.json": b"{}", "sentencepiece.model": b"not really a tokenizer"}
+        {
+            "model/model.bin": b"not really a model",
+            "model/config.json": b"{}",
+            "sentencepiece.model": b"not really a tokenizer",
+        }
         if fake
         else real_model_files()
     )
