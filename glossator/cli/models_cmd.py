@@ -117,7 +117,7 @@ def install_command(
     sha256-checked when the index gives a checksum. Packages go to ARGOS_PACKAGES_DIR, where argospm
     finds them too. Reinstalling the same version does nothing; a different package in the same folder
     is replaced only with --force. Before a package becomes visible it is checked: a German→English pair, a model
-    and tokenizer that load, and one test sentence translated (a corrupt package is refused, exit 6).
+    and tokenizer that load, and one test sentence translated (a corrupt package is refused, exit 4).
 
     Example: glossator models install tests/model/de_en_glossator_test.argosmodel
     """
