@@ -17,7 +17,7 @@ from typing import Any
 
 from glossator.common.errors import GlossaryError
 from glossator.common.fileio import atomic_write_text, read_text
-from glossator.glossary.model import FORMAT_VERSION, STATUSES, Glossary, Term
+from glossator.glossary.model import FORMAT_VERSION, STATUSES, Glossary, Term, refuse_control_characters
 
 _LIST_FIELDS = ("variants", "target_variants", "forbidden", "tags")
 _BOOL_FIELDS = ("case_sensitive", "do_not_translate")
@@ -48,22 +48,13 @@ def load_glossary(path: str | Path, *, allow_duplicates: bool = False, strict: b
     if is_tbx_path(path):
         return load_tbx(path, allow_duplicates=allow_duplicates, strict=strict)
     text = read_text(path, what="glossary")
-    refuse_control_characters(text, path)
+    refuse_control_characters(text, str(path))
     if suffix in (".yaml", ".yml"):
         return _parse_yaml(text, path, allow_duplicates)
     table = _parse_table(text, path, "\t" if suffix == ".tsv" else ",", allow_duplicates)
     if strict and table.extra.get("warnings"):
         raise GlossaryError(f"{table.extra['warnings'][0]} (--strict)")
     return table
-
-
-def refuse_control_characters(text: str, path: Path) -> None:
-    """Raise :class:`GlossaryError` at the first invisible control character of a glossary file's text."""
-    from glossator.glossary.model import control_problem
-
-    problem = control_problem(text, str(path))
-    if problem:
-        raise GlossaryError(problem)
 
 
 def load_glossaries(paths: Sequence[str | Path]) -> Glossary:

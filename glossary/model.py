@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from glossator.common.errors import GlossaryError
+
 FORMAT_VERSION = 1
 STATUSES = ("approved", "proposed", "deprecated")
 
@@ -112,6 +114,13 @@ def control_problem(text: str, where: str) -> str | None:
         f"{at}: invisible character {describe_control(text[index])} in the glossary text{cause}. Delete it or "
         "type what was meant (re-save the file as UTF-8 if it came from another encoding)."
     )
+
+
+def refuse_control_characters(text: str, where: str) -> None:
+    """Raise :class:`GlossaryError` at the first invisible control character of a glossary file's text."""
+    problem = control_problem(text, where)
+    if problem:
+        raise GlossaryError(problem)
 
 
 def term_problem(term: Term, where: str) -> str | None:

@@ -37,7 +37,7 @@ from xml.etree.ElementTree import Element
 
 from glossator.common.errors import GlossaryError
 from glossator.common.fileio import read_text
-from glossator.glossary.model import STATUSES, Glossary, Term
+from glossator.glossary.model import STATUSES, Glossary, Term, refuse_control_characters
 
 TBX_NS = "urn:iso:std:iso:30042:ed-2"
 _XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
@@ -78,10 +78,8 @@ def load_tbx(path: Path, *, allow_duplicates: bool = False, strict: bool = False
     Raises :class:`GlossaryError` naming the file (and line:column for malformed XML) for anything that is
     not a de/en TBX term base, and :class:`~glossator.common.errors.InputFileError` for binary or non-UTF-8 data.
     """
-    from glossator.glossary.io import refuse_control_characters
-
     text = read_text(path, encoding=_declared_encoding(path), what="glossary")
-    refuse_control_characters(text, path)
+    refuse_control_characters(text, str(path))
     if not text.strip():
         raise GlossaryError(f"{path}: empty file, not a TBX document. Export the term base again.")
     root, lines = _parse_xml(text, path)
