@@ -18,7 +18,7 @@ from paths import CORPUS, TEST_MODEL_DIR
 from glossator.common.settings import Settings
 from glossator.models.packages import install_package
 
-NEVER = ["torch", "stanza", "argostranslate.translate", "spacy", "transformers", "pydantic"]
+NEVER = ["torch", "stanza", "argostranslate.translate", "spacy", "transformers", "pydantic", "ray"]
 # rich.markdown: typer's rich help (0.15 s); the CLI asks for click's plain help instead.
 NOT_FOR_HELP = [
     *NEVER,
