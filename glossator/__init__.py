@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from glossator.api import Translation, Translator, check, load_glossary, score
+    from glossator.api import Translation, Translator, check, export_tmx, import_tmx, load_glossary, score
     from glossator.common.errors import GlossatorError
     from glossator.common.settings import Settings
 
@@ -29,6 +29,8 @@ __all__ = [
     "Translator",
     "__version__",
     "check",
+    "export_tmx",
+    "import_tmx",
     "load_glossary",
     "score",
 ]
@@ -39,6 +41,8 @@ _LAZY = {
     "load_glossary": "glossator.api",
     "score": "glossator.api",
     "check": "glossator.api",
+    "import_tmx": "glossator.api",
+    "export_tmx": "glossator.api",
     "GlossatorError": "glossator.common.errors",
     "Settings": "glossator.common.settings",
 }

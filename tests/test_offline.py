@@ -5,7 +5,8 @@ Every command runs in-process with sockets blocked (``tests/models/netguard.py``
 but 127.0.0.1 raises *and* is recorded, so code that swallows network errors is caught too. The case table
 is data: when a command is added, add a row to ``CASES`` (``test_every_command_is_covered`` fails until
 then). Placeholders in argv: ``{package_file}`` a fake .argosmodel (not installed), ``{tmp}`` a scratch
-folder, ``{article}`` the corpus article (German), ``{test_model}`` the project's real test package.
+folder, ``{article}`` the corpus article (German), ``{test_model}`` the project's real test package, ``{tmx}`` a
+real German/English TMX file.
 Each case may ``install`` a package file first: ``"fake"`` (structure only) or ``"test_model"`` (real).
 """
 
@@ -84,6 +85,10 @@ CASES: tuple[Case, ...] = (
     Case(("glossary", "check", "{article}", "{corpus}/iraq-troops.en.txt", "--glossary", "{glossary}")),
     Case(("score", "{corpus}/iraq-troops.refB.en.txt", "--ref", "{corpus}/iraq-troops.en.txt", "--bootstrap", "10")),
     Case(("cache", "clear")),
+    Case(("memory", "import", "{tmx}")),
+    Case(("memory", "stats", "--json")),
+    Case(("memory", "export", "-o", "{tmp}/tm.tmx", "--include-machine")),
+    Case(("memory", "clear", "--human")),
 )
 
 # Commands that are allowed to use the network (only when asked for a language pair / the index).
@@ -130,6 +135,7 @@ def test_command_opens_no_network_connection(case: Case, tmp_path: Path, corpus_
         "corpus": corpus_article.parent,
         "glossary": corpus_article.parent / "glossary.yaml",
         "test_model": TEST_MODEL,
+        "tmx": REPO / "tests" / "data" / "tmx" / "okapi-sample14b.tmx",
     }
     argv = [part.format(**values) for part in case.argv]
     with block_network() as guard:
