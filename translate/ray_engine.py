@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from glossator.common.errors import GlossatorError, ModelPackageError
+from glossator.common.errors import ClusterError, ModelPackageError
 from glossator.common.settings import DecodeOptions, Settings
 from glossator.models.packages import PackageInfo, package_checksum
 from glossator.translate.engine import CT2Engine, Hypothesis, plan_batches
@@ -37,8 +37,25 @@ from glossator.translate.engine import CT2Engine, Hypothesis, plan_batches
 RETRIES = 3  # per batch, on top of Ray's own task retries after an actor restart
 
 
-class RayError(GlossatorError):
-    """The Ray cluster could not be reached or failed the job."""
+RayError = ClusterError  # the cluster could not be reached or failed the job (exit 9)
+
+
+def _probe(address: str | None, timeout: float = 5.0) -> None:
+    """Fail fast on a cluster address nothing answers at: ``ray.init`` itself retries for minutes."""
+    if not address:
+        return
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if not host or not port.isdigit():
+        raise ClusterError(f"--ray {address}: not an address; use local, auto or host:port (e.g. 10.0.0.5:6379).")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout).close()
+    except OSError as exc:
+        raise ClusterError(
+            f"cannot reach the Ray cluster at {address} ({exc.strerror or exc}). Start it (ray start --head) or "
+            "check the address (ray status on the head node), or run without --ray."
+        ) from exc
 
 
 def _zip_folder(folder: Path) -> bytes:
@@ -163,6 +180,7 @@ class RayEngine:
             raise ModelPackageError(f"package {self.package.code} is not installed (no directory).")
         if not ray.is_initialized():
             address = None if self.address == "local" else self.address
+            _probe(os.environ.get("RAY_ADDRESS", "") if address == "auto" else address)
             try:
                 ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False, include_dashboard=False)
             except (ConnectionError, RuntimeError, ValueError) as exc:

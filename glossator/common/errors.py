@@ -29,6 +29,10 @@ class GlossaryError(GlossatorError):
     """A glossary file or entry is invalid: the message says what, where (file:line or entry) and how to fix."""
 
 
+class ClusterError(GlossatorError):
+    """``--ray``: Ray is not installed, the cluster cannot be reached, or it failed a batch after retries."""
+
+
 class BusyError(GlossatorError):
     """Another process holds a lock Glossator needs (a glossary edit, a package install) for too long: retry."""
 

@@ -4,6 +4,7 @@ memory are those of a local run, also when a decoder process is killed mid-run."
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import threading
@@ -111,3 +112,35 @@ def test_a_node_without_the_package_gets_it_shipped(tmp_path: Path) -> None:
     assert package_checksum(decoder.engine.package) == package_checksum(package)
     sentence = ["Der Strategische Dialog beginnt."]
     assert decoder.translate(sentence, 1, None, False)[0][0].text == engine.translate(sentence)[0][0].text
+
+
+def test_the_cli_translates_a_directory_through_the_cluster(ray_cluster: str, tmp_path: Path) -> None:
+    from clirun import run_cli
+
+    install_package(SMALL, Settings.from_env())
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    for document in _inputs():
+        (inputs / document.name).write_text(document.text, encoding="utf-8")
+    glossary = str(CORPUS / "glossary.yaml")
+    common = ["-g", glossary, "--no-cache", "--json", "-q"]
+    local = run_cli(["translate", str(inputs), "-o", str(tmp_path / "local"), *common])
+    remote = run_cli(["translate", str(inputs), "-o", str(tmp_path / "ray"), "--ray", ray_cluster, *common])
+    assert (local.exit_code, remote.exit_code) == (0, 0), remote.stderr
+    local_json, remote_json = json.loads(local.stdout), json.loads(remote.stdout)
+    assert [d["segments"] for d in remote_json] == [d["segments"] for d in local_json]  # term checks included
+    for path in sorted((tmp_path / "local").iterdir()):
+        assert (tmp_path / "ray" / path.name).read_bytes() == path.read_bytes()
+    assert len(list((tmp_path / "ray").iterdir())) == 3
+
+
+def test_an_unreachable_cluster_is_a_one_line_error(tmp_path: Path) -> None:
+    from clirun import run_cli
+
+    install_package(SMALL, Settings.from_env())
+    source = tmp_path / "a.de.txt"
+    source.write_text("Hallo.\n", encoding="utf-8")
+    result = run_cli(["translate", str(source), "-o", str(tmp_path / "a.en.txt"), "--ray", "127.0.0.1:1", "-q"])
+    assert result.exit_code == 9
+    assert result.stderr.startswith("Error: cannot reach the Ray cluster at 127.0.0.1:1 (Connection refused).")
+    assert result.stderr.count("\n") == 1 and not (tmp_path / "a.en.txt").exists()
