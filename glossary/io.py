@@ -41,6 +41,10 @@ def load_glossary(path: str | Path, *, allow_duplicates: bool = False, strict: b
 
     path = Path(path)
     suffix = path.suffix.lower()
+    if suffix == ".tmx":
+        raise GlossaryError(
+            f"{path}: a TMX file is a translation memory, not a glossary. Load it with: glossator memory import {path}"
+        )
     if suffix not in SUFFIXES and not is_tbx_path(path):
         raise GlossaryError(f"{path}: unknown glossary format {suffix or '(none)'!r}. {SUFFIX_HINT}.")
     if not path.is_file():

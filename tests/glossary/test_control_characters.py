@@ -70,3 +70,15 @@ def test_add_and_edit_refuse_it_and_leave_the_file_alone(tmp_path: Path) -> None
     edited = run_cli(["glossary", "edit", str(path), "Terrormiliz", "--note", "a\u2028b"])
     assert edited.exit_code == 3 and "U+2028 (line separator)" in edited.stderr
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize("command", [["glossary", "lint"], ["glossary", "validate"], ["glossary", "list"]])
+def test_a_tmx_given_as_a_glossary_points_to_memory_import(command: list[str]) -> None:
+    # Every glossary reader (not only translate's): a TMX is a translation memory.
+    path = "tests/data/tmx/okapi-sample14b.tmx"
+    result = run_cli([*command, path])
+    assert (result.exit_code, result.stderr) == (
+        3,
+        f"Error: {path}: a TMX file is a translation memory, not a glossary. Load it with: glossator memory "
+        f"import {path}\n",
+    )
