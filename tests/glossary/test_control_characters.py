@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from clirun import run_cli
+from paths import REPO
 
 from glossator.common.errors import GlossaryError
 from glossator.glossary.io import load_glossary
@@ -75,8 +76,8 @@ def test_add_and_edit_refuse_it_and_leave_the_file_alone(tmp_path: Path) -> None
 @pytest.mark.parametrize("command", [["glossary", "lint"], ["glossary", "validate"], ["glossary", "list"]])
 def test_a_tmx_given_as_a_glossary_points_to_memory_import(command: list[str]) -> None:
     # Every glossary reader (not only translate's): a TMX is a translation memory.
-    path = "tests/data/tmx/okapi-sample14b.tmx"
-    result = run_cli([*command, path])
+    path = REPO / "tests" / "data" / "tmx" / "okapi-sample14b.tmx"
+    result = run_cli([*command, str(path)])
     assert (result.exit_code, result.stderr) == (
         3,
         f"Error: {path}: a TMX file is a translation memory, not a glossary. Load it with: glossator memory "
