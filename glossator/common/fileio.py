@@ -130,6 +130,84 @@ _BOMS = (
 )
 
 
+STREAM_CHUNK = 1 << 20  # bytes decoded at a time when a file is read as a stream
+
+
+def iter_text(path: Path, *, encoding: str = "utf-8", what: str = "input file") -> Iterator[str]:
+    """The text of *path* in pieces of about a megabyte, decoded as :func:`read_text` decodes (same BOM handling,
+    binary check and one-line errors, with the same offsets), for files too large to hold whole.
+
+    An error may come after earlier pieces were yielded: call it once to check a file (see
+    :func:`check_text`) before acting on its pieces.
+    """
+    import codecs
+
+    path = Path(path)
+    if not path.exists():
+        raise InputFileError(f"{path}: {what} does not exist. Check the path.")
+    if path.is_dir():
+        raise InputFileError(f"{path}: is a directory, expected a {what}.")
+    try:
+        handle = path.open("rb")
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read {what}: {exc.strerror}.") from exc
+    with handle:
+        try:
+            head = handle.read(max(_BINARY_SNIFF_BYTES, 4))
+        except OSError as exc:
+            raise InputFileError(f"{path}: cannot read {what}: {exc.strerror}.") from exc
+        codec = encoding
+        if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+            for bom, name in _BOMS:
+                if head.startswith(bom):
+                    codec = name
+                    break
+        if codec == encoding and b"\x00" in head and not encoding.lower().startswith("utf-16"):
+            raise InputFileError(f"{path}: looks like a binary file (NUL bytes), not text. Give a .txt or .md file.")
+        try:
+            decoder = codecs.getincrementaldecoder(codec)("strict")
+        except LookupError as exc:
+            raise InputFileError(
+                f"unknown encoding {encoding!r}. Use a Python codec name such as utf-8 or latin-1."
+            ) from exc
+        offset, first, data = 0, True, head
+        while True:
+            final = not data
+            try:
+                text = decoder.decode(data, final=final)
+            except UnicodeDecodeError as exc:
+                # exc.object is what the decoder held back from earlier reads plus *data*: count from its end.
+                at = offset + len(data) - len(exc.object) + exc.start
+                if codec != encoding:
+                    raise InputFileError(
+                        f"{path}: starts with a {codec.upper()} byte-order mark but is not valid {codec} "
+                        f"(offset {at}). Re-save it as UTF-8."
+                    ) from exc
+                bad = exc.object[exc.start] if isinstance(exc.object, bytes | bytearray) else 0
+                raise InputFileError(
+                    f"{path}: not valid {encoding} (byte 0x{bad:02x} at offset {at}). "
+                    f"Convert it to UTF-8 or pass --encoding (e.g. --encoding latin-1)."
+                ) from exc
+            offset += len(data)
+            if first:
+                text = text.removeprefix("\ufeff")
+                first = False
+            if text:
+                yield text
+            if final:
+                return
+            try:
+                data = handle.read(STREAM_CHUNK)
+            except OSError as exc:
+                raise InputFileError(f"{path}: cannot read {what}: {exc.strerror}.") from exc
+
+
+def check_text(path: Path, *, encoding: str = "utf-8", what: str = "input file") -> None:
+    """Decode all of *path* without keeping it: raises what :func:`read_text` would raise."""
+    for _ in iter_text(path, encoding=encoding, what=what):
+        pass
+
+
 def decode_text(data: bytes, name: str, *, encoding: str = "utf-8") -> str:
     """Decode the bytes of *name* (a path, or ``<stdin>``) as :func:`read_text` does, with the same errors.
 
