@@ -1,6 +1,11 @@
 """The translation path: documents → sentences → glossary matches → memory → one engine pass →
 enforcement → memory → rendered documents. See docs/architecture.md for the data path.
 
+Human translations imported from TMX come first: a paragraph the memory holds one for stays one segment, and
+every segment (such a paragraph or a sentence) with a human translation takes it (method ``tm``, ``tm`` true),
+whatever the model, glossary or options; its glossary terms are checked, never changed. Then the machine entries,
+then the engine.
+
 All inputs are translated together: their sentences are pooled (duplicates once), cached ones are taken
 from the translation memory, and the rest go to the engine, which batches them by length (engine.plan_batches).
 Progress is reported per chunk of sentences.
@@ -21,6 +26,13 @@ from glossator.glossary.model import Glossary
 from glossator.translate.cache import TranslationMemory, cache_key
 from glossator.translate.documents import read_document
 from glossator.translate.engine import Engine
+from glossator.translate.inline import (
+    Alignment,
+    AttentionRecorder,
+    alignment_from_json,
+    alignment_to_json,
+    alignments,
+)
 from glossator.translate.segment import sentence_spans, splitter_id
 
 if TYPE_CHECKING:
@@ -47,14 +59,19 @@ class SegmentResult:
     cached: bool
     method: str
     checks: tuple[TermCheck, ...] = ()
+    tm: bool = False  # a human translation from the translation memory (TMX import); method "tm"
+    # inline markup put back by position instead of by alignment (translate/inline.py), one line each
+    warnings: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "source": self.source,
             "target": self.target,
             "cached": self.cached,
+            "tm": self.tm,
             "method": self.method,
             "terms": [c.to_dict() for c in self.checks],
+            **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
 
 
@@ -69,7 +86,7 @@ class TranslationResult:
     notice: str | None = None  # the model's warning (test fixture, small model), also in to_dict()
 
     def term_counts(self) -> dict[str, int]:
-        counts = {"ok": 0, "enforced": 0, "missing": 0, "forbidden": 0}
+        counts = {"ok": 0, "enforced": 0, "damaged": 0, "missing": 0, "forbidden": 0}
         for segment in self.segments:
             for check in segment.checks:
                 counts[check.status] = counts.get(check.status, 0) + 1
@@ -85,6 +102,14 @@ class TranslationResult:
             "terms": self.term_counts(),
             "segments": [s.to_dict() for s in self.segments],
         }
+
+
+def _payload(segment: SegmentResult, aligned: dict[str, Alignment]) -> str:
+    """The memory entry's JSON: method, term verdicts and, for a sentence with markup, its alignment."""
+    payload: dict[str, Any] = {"method": segment.method, "terms": [c.to_dict() for c in segment.checks]}
+    if segment.source in aligned:
+        payload["align"] = alignment_to_json(aligned[segment.source])
+    return json.dumps(payload, ensure_ascii=False)
 
 
 def translate_documents(
@@ -111,9 +136,13 @@ def translate_documents(
         memory = TranslationMemory(settings.cache_path)
     splitter: Callable[[str], list[tuple[int, int]]] = sentence_spans
     if memory is not None:
-        splitter = memory.remembering_splits(sentence_spans, splitter_id())
+        splitter = memory.human_paragraphs(memory.remembering_splits(sentence_spans, splitter_id()))
     documents = [read_document(item.text, item.fmt, splitter) for item in inputs]
     unique = list(dict.fromkeys(s for doc in documents for s in doc.segments))
+    # sentences with inline markup: their English needs an alignment to put the markup back (translate/inline.py)
+    marked = {s for doc in documents for s in doc.marked_segments}
+    aligned: dict[str, Alignment] = {}
+    human = memory.human_get_many(unique) if memory is not None else {}
     if engine is None:
         from glossator.translate.engine import load_engine
 
@@ -121,11 +150,25 @@ def translate_documents(
     glossary = glossary or Glossary()
     digest = glossary.digest() if len(glossary) else "none"
     options = settings.decode.key()
-    checksum = engine.model_checksum if unique else ""
-    keys = {s: cache_key(engine.model_id, checksum, options, digest, ENFORCEMENT_VERSION, s) for s in unique}
+    machine = [s for s in unique if s not in human]
+    checksum = engine.model_checksum if machine else ""
+    keys = {s: cache_key(engine.model_id, checksum, options, digest, ENFORCEMENT_VERSION, s) for s in machine}
     terms_by_source = {term.source: term for term in glossary.terms}
 
     done: dict[str, SegmentResult] = {}
+    if human:
+        if matcher is None and len(glossary):
+            from glossator.glossary.match import TermMatcher
+
+            matcher = TermMatcher(glossary)
+        from glossator.glossary.check import check_segment
+
+        for sentence, entry in human.items():
+            target = entry.target.strip()
+            verdicts = check_segment(matcher.find(sentence), target) if matcher else []
+            done[sentence] = SegmentResult(
+                sentence, target, False, "tm", tuple(dataclasses.replace(c, method="tm") for c in verdicts), tm=True
+            )
     if memory is not None:
         memory.save_splits()
         hits = memory.get_many(list(keys.values()))
@@ -138,6 +181,9 @@ def translate_documents(
                 except (KeyError, TypeError, ValueError):
                     continue  # an entry this version cannot read back: translate the sentence again
                 done[sentence] = SegmentResult(sentence, hit[0], True, payload["method"], checks)
+                stored = alignment_from_json(payload.get("align")) if sentence in marked else None
+                if stored:
+                    aligned[sentence] = stored
 
     misses = [s for s in unique if s not in done]
     if matcher is None and len(glossary) and misses:
@@ -149,17 +195,28 @@ def translate_documents(
     for start in range(0, len(misses), CHUNK_SENTENCES):
         chunk = misses[start : start + CHUNK_SENTENCES]
         matches = [matcher.find(s) if matcher else [] for s in chunk]
-        enforced = translate_with_terms(engine, chunk, matches)
+        recorder = AttentionRecorder(engine, marked) if marked.intersection(chunk) else None
+        enforced = translate_with_terms(recorder or engine, chunk, matches)
+        pairs = [(item.source, item.target) for item in enforced if item.source in marked]
+        aligned.update((p[0], a) for p, a in zip(pairs, alignments(engine, pairs, recorder), strict=True) if a)
         rows = []
         for item in enforced:
             checks = tuple(dataclasses.replace(c, method=item.method) for c in item.checks)
             done[item.source] = SegmentResult(item.source, item.target, False, item.method, checks)
-            payload = json.dumps({"method": item.method, "terms": [c.to_dict() for c in checks]}, ensure_ascii=False)
-            rows.append((keys[item.source], engine.model_id, item.source, item.target, payload))
+            rows.append(
+                (keys[item.source], engine.model_id, item.source, item.target, _payload(done[item.source], aligned))
+            )
         if memory is not None:
             memory.put_many(rows)
         if progress:
             progress(min(start + CHUNK_SENTENCES, len(misses)), len(misses))
+    # markup of remembered or human translations: aligned by a pass forced through their English, kept for next time
+    late = [(s, done[s].target) for s in unique if s in marked and s not in aligned]
+    aligned.update((p[0], a) for p, a in zip(late, alignments(engine, late), strict=True) if a)
+    if memory is not None and late:
+        memory.put_many(
+            [(keys[s], engine.model_id, s, done[s].target, _payload(done[s], aligned)) for s, _ in late if s in keys]
+        )
     if memory is not None:
         if own_memory:
             memory.close()
@@ -172,14 +229,27 @@ def translate_documents(
     elapsed = time.perf_counter() - started
     results = []
     for source_input, doc in zip(inputs, documents, strict=True):
-        segments = tuple(done[s] for s in doc.segments)
+        text, notes = doc.render_with_notes(
+            [done[s].target for s in doc.segments], [aligned.get(s) for s in doc.segments]
+        )
+        segments = tuple(
+            dataclasses.replace(done[s], warnings=n) if n else done[s] for s, n in zip(doc.segments, notes, strict=True)
+        )
+        if warnings is not None:
+            warnings.extend(f"{source_input.name}: {w}" for w in doc.warnings)
+            placed = sum(len(n) for n in notes)
+            if placed:
+                warnings.append(
+                    f"{source_input.name}: {placed} inline markup span(s) placed by position, not by alignment "
+                    "(see the segments' warnings in --json)"
+                )
         stats = {
             "segments": len(segments),
             "cached": sum(s.cached for s in segments),
+            "tm": sum(s.tm for s in segments),
             "translated": len(misses),
             "seconds": round(elapsed, 3),
         }
-        text = doc.render([s.target for s in segments])
         results.append(
             TranslationResult(source_input.name, text, segments, engine.model_id, digest, stats, notice=notice)
         )
