@@ -111,15 +111,24 @@ def read_text(path: Path, *, encoding: str = "utf-8", what: str = "input file") 
     A UTF-8 byte-order mark is dropped. Line endings are kept as they are.
     """
     path = Path(path)
+    with _open_input(path, what) as handle:
+        try:
+            data = handle.read()
+        except OSError as exc:
+            raise InputFileError(f"{path}: cannot read {what}: {exc.strerror}.") from exc
+    return decode_text(data, str(path), encoding=encoding)
+
+
+def _open_input(path: Path, what: str) -> IO[bytes]:
+    """*path* opened for reading bytes, or the one-line error of :func:`read_text` (missing, a folder, unreadable)."""
     if not path.exists():
         raise InputFileError(f"{path}: {what} does not exist. Check the path.")
     if path.is_dir():
         raise InputFileError(f"{path}: is a directory, expected a {what}.")
     try:
-        data = path.read_bytes()
+        return path.open("rb")
     except OSError as exc:
         raise InputFileError(f"{path}: cannot read {what}: {exc.strerror}.") from exc
-    return decode_text(data, str(path), encoding=encoding)
 
 
 _BOMS = (
@@ -143,15 +152,7 @@ def iter_text(path: Path, *, encoding: str = "utf-8", what: str = "input file") 
     import codecs
 
     path = Path(path)
-    if not path.exists():
-        raise InputFileError(f"{path}: {what} does not exist. Check the path.")
-    if path.is_dir():
-        raise InputFileError(f"{path}: is a directory, expected a {what}.")
-    try:
-        handle = path.open("rb")
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot read {what}: {exc.strerror}.") from exc
-    with handle:
+    with _open_input(path, what) as handle:
         try:
             head = handle.read(max(_BINARY_SNIFF_BYTES, 4))
         except OSError as exc:
