@@ -11,14 +11,15 @@ for every call. Errors are typed (:mod:`glossator.common.errors`); nothing here 
 
 from __future__ import annotations
 
+import contextlib
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from glossator.common.errors import UsageError
-from glossator.common.settings import Settings
+from glossator.common.errors import OutputError, UsageError
+from glossator.common.settings import Settings, parse_workers
 from glossator.glossary.model import Glossary
 
 if TYPE_CHECKING:
@@ -28,7 +29,17 @@ if TYPE_CHECKING:
     from glossator.translate.engine import Engine
     from glossator.translate.pipeline import SegmentResult, TranslationResult
 
-__all__ = ["Translation", "Translator", "check", "load_glossary", "score"]
+__all__ = [
+    "MemoryExport",
+    "MemoryImport",
+    "Translation",
+    "Translator",
+    "check",
+    "export_tmx",
+    "import_tmx",
+    "load_glossary",
+    "score",
+]
 
 GlossaryArg = Glossary | str | Path | Sequence[str | Path] | None
 Progress = Callable[[int, int], None]
@@ -49,13 +60,17 @@ class Translation:
     warnings: tuple[str, ...] = ()
     stats: dict[str, Any] = field(default_factory=dict)
     model_warning: str | None = None  # the model's own warning (test model, small model), also in ``warnings``
+    # Term verdict counts when the segments were not kept (translate_files(keep=False) on large inputs)
+    counts: dict[str, int] | None = None
 
     @property
     def checks(self) -> list[TermCheck]:
         return [check for segment in self.segments for check in segment.checks]
 
     def term_counts(self) -> dict[str, int]:
-        counts = {"ok": 0, "enforced": 0, "missing": 0, "forbidden": 0}
+        counts = {"ok": 0, "enforced": 0, "damaged": 0, "missing": 0, "forbidden": 0}
+        if self.counts is not None:
+            return {**counts, **self.counts}
         for check in self.checks:
             counts[check.status] = counts.get(check.status, 0) + 1
         return counts
@@ -63,7 +78,7 @@ class Translation:
     @property
     def violations(self) -> int:
         counts = self.term_counts()
-        return counts["missing"] + counts["forbidden"]
+        return counts["damaged"] + counts["missing"] + counts["forbidden"]
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -93,9 +108,19 @@ class Translation:
 
 
 def load_glossary(*paths: str | Path) -> Glossary:
-    """Load and merge glossary files (YAML, TSV/CSV, TBX); later files win. ``load_glossary()`` is empty."""
+    """Load and merge glossary files (YAML, TSV/CSV, TBX); later files win. ``load_glossary()`` is empty.
+
+    A TMX file is a translation memory, not a glossary: it is refused with a pointer to :func:`import_tmx`."""
+    from glossator.common.errors import GlossaryError
     from glossator.glossary.io import load_glossaries
 
+    for path in paths:
+        if Path(path).suffix.lower() == ".tmx":
+            raise GlossaryError(
+                f"{path}: a TMX file is a translation memory, not a glossary. Import it with "
+                f"`glossator memory import {path}` (its human translations are then reused), and give a "
+                "YAML/TSV/CSV/TBX glossary to --glossary."
+            )
     return load_glossaries(list(paths)) if paths else Glossary()
 
 
@@ -123,7 +148,14 @@ class Translator:
     *model*: an installed package's code or name, a pair (``"de-en"``) or a package folder; None picks the best
     installed de→en package. *glossary*: a :class:`Glossary`, a path or a list of paths (later wins).
     *settings*: paths and options (default :meth:`Settings.from_env`); *use_memory* False bypasses the
-    translation memory. Use as a context manager, or call :meth:`close`, to close the memory.
+    translation memory (machine and human entries); *memory* names another memory file than the settings' one.
+    *workers*: engine batches decoded in parallel (default ``settings.workers``: the machine's physical cores, or
+    ``GLOSSATOR_WORKERS``); the output is the same for any number.
+    *ray*: decode on a Ray cluster instead of in this process (the optional extra ``glossator[ray]``): ``"local"``
+    starts Ray on this machine, ``"auto"`` joins ``RAY_ADDRESS`` or the cluster ``ray start`` made here,
+    ``"host:port"`` joins that one; one decoder per cluster CPU, or *workers* if given. The memory, the glossary
+    and the outputs stay here, so the result is that of a local run.
+    Use as a context manager, or call :meth:`close`, to close the memory (and let the Ray decoders go).
     """
 
     def __init__(
@@ -133,16 +165,23 @@ class Translator:
         settings: Settings | None = None,
         *,
         use_memory: bool | None = None,
+        memory: str | Path | None = None,
         engine: Engine | None = None,
+        workers: int | None = None,
+        ray: str | None = None,
     ) -> None:
         from glossator.translate.cache import TranslationMemory
 
         settings = settings or Settings.from_env()
         if model is not None:
             settings = settings.with_(model=str(model))
+        if workers is not None:
+            settings = settings.with_(workers=parse_workers(str(workers), f"workers={workers!r}"))
         if use_memory is not None:
             settings = settings.with_(use_cache=use_memory)
         self.settings = settings
+        self._ray = ray
+        self._ray_actors = settings.workers if workers is not None else None
         self.glossary = _glossary(glossary)
         # Files this translator reads: never an output, with or without force.
         self._glossary_paths = [Path(p) for p in _glossary_paths(glossary)]
@@ -153,11 +192,27 @@ class Translator:
             from glossator.glossary.match import TermMatcher
 
             self._matcher = TermMatcher(self.glossary)
-        self._memory = TranslationMemory(settings.cache_path) if settings.use_cache else None
+        memory_path = Path(memory) if memory is not None else settings.cache_path
+        self._memory = TranslationMemory(memory_path) if settings.use_cache else None
+        # The memory file is never an output either.
+        self._protected = [*self._glossary_paths, memory_path]
 
     @property
     def engine(self) -> Engine:
         """The engine for ``settings.model`` (loaded on first use; raises ``ModelNotInstalledError`` without one)."""
+        if self._engine is None and self._ray is not None:
+            from glossator.models.packages import select_package
+            from glossator.translate.ray_engine import RayEngine
+
+            self._engine = RayEngine(
+                package=select_package(self.settings),
+                address=self._ray,
+                actors=self._ray_actors,
+                decode=self.settings.decode,
+                threads=self.settings.threads,
+                max_batch_tokens=self.settings.max_batch_tokens,
+                max_batch_sentences=self.settings.max_batch_sentences,
+            )
         if self._engine is None:
             from glossator.translate.engine import load_engine
 
@@ -173,6 +228,9 @@ class Translator:
     def close(self) -> None:
         if self._memory is not None:
             self._memory.close()
+        closer = getattr(self._engine, "close", None) if self._ray is not None else None
+        if closer is not None:
+            closer()
 
     @property
     def model_notice(self) -> str | None:
@@ -227,43 +285,284 @@ class Translator:
         fmt: str | None = None,
         progress: Progress | None = None,
         stdin: Any = None,
+        keep: bool = True,
+        resume: bool = False,
     ) -> list[Translation]:
         """Translate files, directories (their .txt/.md files) or glob patterns; ``-`` reads *stdin*.
 
         *output*: a file for one input, a directory for several, ``-`` (or None with stdin) for no file: the text
         is only returned. Outputs are checked before anything is translated (an existing one needs *force*; an
-        input or a glossary is never overwritten) and written atomically afterwards.
+        input or a glossary is never overwritten), and every input is read (checked) first. Inputs are then
+        translated a window at a time (``translate.files.WINDOW_CHARS``; a large file in parts) and each output is
+        written atomically as soon as it is done, so memory stays flat on any input size and an interrupted run
+        keeps its finished outputs. *keep* False returns each file's counts (``stats``, ``term_counts()``) but not
+        its text and segments (what a huge input needs). *resume*: inputs whose output exists are skipped (not
+        returned), the rest translated — for a run that was interrupted.
         """
-        from glossator.common.fileio import atomic_write_text, decode_text, read_text
+        from glossator.common.fileio import check_text, decode_text, is_special_file, read_text
         from glossator.translate.documents import FORMATS, format_for_path
-        from glossator.translate.files import expand_inputs, plan_outputs
-        from glossator.translate.pipeline import DocumentInput
+        from glossator.translate.files import WHOLE_FILE_BYTES, expand_inputs, plan_outputs
 
         if fmt is not None and fmt not in FORMATS:
             raise UsageError(f"--format {fmt}: use one of {', '.join(FORMATS)}.")
         paths = expand_inputs(inputs)
-        targets = plan_outputs(paths, output, force, protected=self._glossary_paths)
-        if fmt is None:
-            for path in paths:
-                if path is not None:
-                    format_for_path(path)
-        documents = []
-        for path in paths:
+        targets = plan_outputs(paths, output, force, protected=self._protected, resume=resume)
+        kinds = [fmt or (format_for_path(p) if p is not None else "txt") for p in paths]  # unknown formats refused
+        jobs: list[_FileJob] = []
+        for path, target, kind in zip(paths, targets, kinds, strict=True):
+            if resume and target is not None and target.exists() and not is_special_file(target):
+                continue  # finished by an earlier run
             if path is None:
                 stream = stdin if stdin is not None else sys.stdin.buffer
                 text = decode_text(stream.read(), "<stdin>", encoding=encoding)
-                documents.append(DocumentInput("<stdin>", text, fmt or "txt"))
+                jobs.append(_FileJob("<stdin>", kind, target, text=text))
+                continue
+            try:
+                large = path.stat().st_size > WHOLE_FILE_BYTES
+            except OSError:
+                large = False  # read_text below says what is wrong with it
+            if large:
+                check_text(path, encoding=encoding)  # every input is checked before anything is translated
+                jobs.append(_FileJob(str(path), kind, target, path=path))
             else:
-                kind = fmt or format_for_path(path)  # an unknown format is refused before reading or translating
-                documents.append(DocumentInput(str(path), read_text(path, encoding=encoding), kind))
-        results, warnings = self._run(documents, progress)
-        out = []
-        for result, target in zip(results, targets, strict=True):
-            if target is not None:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                atomic_write_text(target, result.text)
-            out.append(Translation._from_result(result, warnings, target))
-        return out
+                jobs.append(_FileJob(str(path), kind, target, text=read_text(path, encoding=encoding)))
+        keep_all = keep or all(job.target is None for job in jobs)
+        return _translate_in_windows(self, jobs, keep_all, encoding, progress)
+
+
+@dataclass
+class _FileJob:
+    """One input of :meth:`Translator.translate_files`: its text (or its path, read as a stream) and its output."""
+
+    name: str
+    fmt: str
+    target: Path | None
+    text: str | None = None
+    path: Path | None = None
+
+
+def _translate_in_windows(
+    translator: Translator,
+    jobs: Sequence[_FileJob],
+    keep: bool,
+    encoding: str,
+    progress: Progress | None,
+) -> list[Translation]:
+    """Translate *jobs* a window of about WINDOW_CHARS characters at a time (documents pooled only as far as
+    batching needs; a large file in parts), writing each output as its last part is done. Memory stays flat on any
+    input size; an interrupted run keeps the outputs already finished, and the memory the segments translated."""
+    from glossator.common.fileio import iter_text
+    from glossator.translate.files import WINDOW_CHARS, document_parts
+    from glossator.translate.pipeline import DocumentInput
+
+    out: list[Translation] = []
+    warnings: dict[str, None] = {}
+    window: list[tuple[int, str, bool]] = []  # (job index, part text, is the job's last part)
+    state: dict[int, dict[str, Any]] = {}
+    total_chars = sum(len(j.text) if j.text is not None else (j.path.stat().st_size if j.path else 0) for j in jobs)
+    progress_state = {"done": 0, "chars": 0}
+    with contextlib.ExitStack() as stack:
+
+        def flush() -> None:
+            if not window:
+                return
+            chars = sum(len(text) for _, text, _ in window)
+            before = progress_state["done"]
+
+            def windowed(done: int, total: int) -> None:
+                if progress is None:
+                    return
+                seen = progress_state["chars"] + chars
+                estimate = round((before + total) * max(total_chars, seen) / max(seen, 1))
+                progress(before + done, max(estimate, before + done))
+
+            inputs = [DocumentInput(jobs[i].name, text, jobs[i].fmt) for i, text, _ in window]
+            results, run_warnings = translator._run(inputs, windowed if progress is not None else None)
+            progress_state["chars"] += chars
+            progress_state["done"] += sum(len(r.segments) for r in results)
+            warnings.update(dict.fromkeys(run_warnings))
+            for (index, _, last), result in zip(window, results, strict=True):
+                _add_part(stack, state, index, jobs[index], result, keep)
+                if last:
+                    out.append(_finish(state.pop(index), jobs[index], tuple(warnings)))
+            window.clear()
+
+        window_chars = 0
+        for index, job in enumerate(jobs):
+            chunks: Iterable[str] = (
+                iter_text(job.path, encoding=encoding) if job.path is not None else [job.text or ""]
+            )
+            parts = document_parts(chunks, job.fmt, WINDOW_CHARS)
+            part = next(parts, "")
+            while True:
+                following = next(parts, None)
+                window.append((index, part, following is None))
+                window_chars += len(part)
+                if window_chars >= WINDOW_CHARS:
+                    flush()
+                    window_chars = 0
+                if following is None:
+                    break
+                part = following
+        flush()
+    return out
+
+
+def _add_part(
+    stack: contextlib.ExitStack, state: dict[int, dict[str, Any]], index: int, job: _FileJob, result: Any, keep: bool
+) -> None:
+    """Fold one translated part into its job: text to the open output (or kept), segments and counts summed.
+
+    The output is a temp file beside the target until the job's last part (:func:`_finish` renames it); an error or
+    an interrupt before that unwinds *stack*, which deletes it — no partial output, ever."""
+    from glossator.common.fileio import atomic_open
+
+    entry = state.get(index)
+    if entry is None:
+        entry = state[index] = {"texts": [], "segments": [], "stats": {}, "terms": {}, "result": result, "handle": None}
+        if job.target is not None:
+            try:
+                job.target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OutputError(
+                    f"{job.target.parent}: cannot create the output folder: {exc.strerror or exc}."
+                ) from exc
+            own = stack.enter_context(contextlib.ExitStack())
+            entry["handle"] = own.enter_context(atomic_open(job.target, "w"))
+            entry["close"] = own
+    if entry["handle"] is not None:
+        entry["handle"].write(result.text)
+    if keep or entry["handle"] is None:
+        entry["texts"].append(result.text)
+    if keep:
+        entry["segments"].extend(result.segments)
+    for key, value in result.stats.items():
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            entry["stats"][key] = entry["stats"].get(key, 0) + value
+    for key, value in result.term_counts().items():
+        entry["terms"][key] = entry["terms"].get(key, 0) + value
+
+
+def _finish(entry: dict[str, Any], job: _FileJob, warnings: tuple[str, ...]) -> Translation:
+    """Close (rename into place) the job's output and make its :class:`Translation`."""
+    if entry.get("close") is not None:
+        entry["close"].close()
+    result = entry["result"]
+    stats = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in entry["stats"].items()}
+    return Translation(
+        text="".join(entry["texts"]),
+        segments=tuple(entry["segments"]),
+        model_id=result.model_id,
+        glossary_digest=result.glossary_digest,
+        name=job.name,
+        output=job.target,
+        warnings=warnings,
+        stats=stats,
+        model_warning=result.notice,
+        counts=dict(entry["terms"]),
+    )
+
+
+@dataclass(frozen=True)
+class MemoryImport:
+    """What :func:`import_tmx` did: units read, pairs imported (new or replacing an entry for the same German),
+    and each skipped unit and repeated German text with its ``file:line``."""
+
+    tmx: Path
+    memory: Path
+    units: int
+    new: int
+    updated: int
+    skipped: tuple[str, ...] = ()
+    duplicates: tuple[str, ...] = ()
+
+    @property
+    def imported(self) -> int:
+        return self.new + self.updated
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "tmx": str(self.tmx),
+            "memory": str(self.memory),
+            "units": self.units,
+            "imported": self.imported,
+            "new": self.new,
+            "updated": self.updated,
+            "skipped": list(self.skipped),
+            "duplicates": list(self.duplicates),
+        }
+
+
+@dataclass(frozen=True)
+class MemoryExport:
+    output: Path
+    memory: Path
+    human: int
+    machine: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"output": str(self.output), "memory": str(self.memory), "human": self.human, "machine": self.machine}
+
+
+def _memory_path(memory: str | Path | None, settings: Settings | None) -> Path:
+    return Path(memory) if memory is not None else (settings or Settings.from_env()).cache_path
+
+
+def import_tmx(tmx: str | Path, *, memory: str | Path | None = None, settings: Settings | None = None) -> MemoryImport:
+    """Load the German→English human translations of a TMX file into the translation memory (*memory*: another
+    file than the settings' one), in one transaction; they then take precedence over machine output.
+
+    Raises ``InputFileError``/``InputError`` for an unusable TMX (nothing imported), ``BusyError`` when another
+    process holds the memory and ``OutputError`` when it cannot be written (the memory is unchanged)."""
+    from glossator.translate.cache import TranslationMemory
+    from glossator.translate.tmx import read_tmx
+
+    path = _memory_path(memory, settings)
+    read = read_tmx(tmx)
+    store = TranslationMemory(path)
+    try:
+        counts = store.import_human(read.entries)
+    finally:
+        store.close()
+    return MemoryImport(
+        Path(tmx), path, read.units, counts.new, counts.updated, tuple(read.skipped), tuple(read.duplicates)
+    )
+
+
+def export_tmx(
+    output: str | Path,
+    *,
+    memory: str | Path | None = None,
+    settings: Settings | None = None,
+    include_machine: bool = False,
+    force: bool = False,
+) -> MemoryExport:
+    """Write the translation memory's human entries (and, with *include_machine*, its machine translations,
+    marked ``x-glossator-method=machine``) as TMX 1.4b to *output*, atomically. An existing *output* needs
+    *force*; the memory file itself is never overwritten."""
+    import os
+
+    from glossator.common.errors import OutputError
+    from glossator.common.fileio import atomic_open, is_special_file
+    from glossator.common.version import version
+    from glossator.translate.cache import TranslationMemory
+    from glossator.translate.tmx import write_tmx
+
+    path = _memory_path(memory, settings)
+    target = Path(output)
+    if target.exists() and path.exists() and os.path.samefile(target, path):
+        raise OutputError(f"{target}: is the translation memory itself. Choose another -o.")
+    if target.exists() and not force and not is_special_file(target):
+        raise OutputError(f"{target}: output exists. Pass --force to overwrite it.")
+    store = TranslationMemory(path)
+    try:
+        human = list(store.iter_human())
+        machine = list(store.iter_machine()) if include_machine else []
+    finally:
+        store.close()
+    with atomic_open(target, "w") as handle:
+        written = write_tmx(handle, human, machine, tool_version=version())
+    return MemoryExport(target, path, written.human, written.machine)
 
 
 def score(

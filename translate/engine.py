@@ -27,7 +27,9 @@ class Hypothesis:
     """One English candidate for a source sentence.
 
     ``tokens`` are the target SentencePiece pieces; ``attention`` (when asked for) has one row per target
-    piece with one weight per source piece, in the order of :meth:`Engine.source_pieces`.
+    piece with one weight per source piece, in the order of :meth:`Engine.source_pieces`. Under beam search
+    (``beam_size`` > 1) CTranslate2 4.x returns a first row that depends on the other sentences of the batch
+    (the first step runs with one beam per sentence); decode with ``beam_size=1`` when the first row matters.
     """
 
     text: str
@@ -37,7 +39,16 @@ class Hypothesis:
 
 
 class Engine(Protocol):
-    """What the pipeline and the enforcement step need from a translation engine."""
+    """What the pipeline and the enforcement step need from a translation engine.
+
+    ``translate`` options beyond the sentences: ``num_hypotheses`` (n-best), ``target_prefixes`` (pieces each
+    output must start with, kept verbatim), ``return_attention``, ``disable_unk`` (never write the unknown
+    piece), ``beam_size`` and ``max_decoding_length`` (override the engine's decode options for this call),
+    ``same_length`` (batches of one source length only: no padding; see :func:`plan_batches`). One call with
+    many sentences is what lets several workers decode at once: each call's batches run in parallel.
+    ``text_to_pieces`` writes a character the target vocabulary lacks as the unknown piece, so
+    ``pieces_to_text(text_to_pieces(t)) != t`` tells that the model cannot write *t*.
+    """
 
     @property
     def model_id(self) -> str: ...
@@ -52,6 +63,10 @@ class Engine(Protocol):
         num_hypotheses: int = 1,
         target_prefixes: Sequence[Sequence[str] | None] | None = None,
         return_attention: bool = False,
+        disable_unk: bool = False,
+        beam_size: int | None = None,
+        max_decoding_length: int | None = None,
+        same_length: bool = False,
     ) -> list[list[Hypothesis]]: ...
 
     def source_pieces(self, sentence: str) -> list[str]: ...
@@ -61,10 +76,13 @@ class Engine(Protocol):
     def text_to_pieces(self, text: str) -> list[str]: ...
 
 
-def plan_batches(lengths: Sequence[int], max_tokens: int, max_sentences: int) -> list[list[int]]:
+def plan_batches(
+    lengths: Sequence[int], max_tokens: int, max_sentences: int, *, same_length: bool = False
+) -> list[list[int]]:
     """Group sentence indices into engine batches: shortest first, at most *max_sentences* per batch and at
     most *max_tokens* source pieces counting padding (batch size times its longest sentence). A sentence longer
-    than *max_tokens* gets a batch of its own.
+    than *max_tokens* gets a batch of its own. *same_length*: only sentences of one length share a batch (no
+    padding, so each sentence comes out as it would alone), in input order within a length.
 
     Why two limits: beam search keeps, per sentence, beam times (decoder cache + a vocabulary-sized score row)
     whatever the sentence length, so the sentence count bounds memory for short sentences and the token count
@@ -76,7 +94,8 @@ def plan_batches(lengths: Sequence[int], max_tokens: int, max_sentences: int) ->
     current: list[int] = []
     for index in sorted(range(len(lengths)), key=lengths.__getitem__):
         padded = (len(current) + 1) * max(lengths[index], 1)  # sorted: this one is the longest so far
-        if current and (len(current) >= max_sentences or padded > max_tokens):
+        other_length = same_length and bool(current) and lengths[current[-1]] != lengths[index]
+        if current and (len(current) >= max_sentences or padded > max_tokens or other_length):
             batches.append(current)
             current = []
         current.append(index)
@@ -91,7 +110,10 @@ class CT2Engine:
 
     package: PackageInfo
     decode: DecodeOptions = field(default_factory=DecodeOptions)
-    threads: int = 1
+    threads: int = 1  # intra-op threads per worker
+    # CTranslate2 workers (inter_threads): planned batches decoded in parallel by one model in memory. Each batch
+    # is still decoded whole by one worker, so the output does not depend on the number of workers.
+    workers: int = 1
     # One source of truth for the batch limits: the Settings defaults (a frozen dataclass's class attributes).
     max_batch_tokens: int = Settings.max_batch_tokens
     max_batch_sentences: int = Settings.max_batch_sentences
@@ -150,7 +172,7 @@ class CT2Engine:
                     device="cpu",
                     compute_type=self.decode.compute_type,
                     intra_threads=self.threads,
-                    inter_threads=1,
+                    inter_threads=self.workers,
                 )
             except (RuntimeError, ValueError, OSError) as exc:
                 raise ModelPackageError(
@@ -176,7 +198,10 @@ class CT2Engine:
         return list(sp.encode(sentence, out_type=str))
 
     def text_to_pieces(self, text: str) -> list[str]:
-        return self.source_pieces(text)
+        """Target pieces of *text*; a character the vocabulary lacks becomes the unknown piece (``<unk>``, written
+        "⁇"), as CTranslate2 would read it in a target prefix."""
+        _, sp = self._load()
+        return [str(sp.id_to_piece(i)) for i in sp.encode(text)]
 
     def pieces_to_text(self, pieces: Sequence[str]) -> str:
         # SentencePiece's own decoder: argostranslate joins pieces and turns "▁" into spaces, which also
@@ -191,24 +216,42 @@ class CT2Engine:
         num_hypotheses: int = 1,
         target_prefixes: Sequence[Sequence[str] | None] | None = None,
         return_attention: bool = False,
+        disable_unk: bool = False,
+        beam_size: int | None = None,
+        max_decoding_length: int | None = None,
+        same_length: bool = False,
     ) -> list[list[Hypothesis]]:
-        """Translate *sentences* in length-sorted batches (see :func:`plan_batches`); results are in input order."""
+        """Translate *sentences* in length-sorted batches (see :func:`plan_batches`); results are in input order.
+
+        With several workers the batches are queued at once and decoded in parallel, each whole by one worker:
+        the same batches as with one worker, so the same output. (The batches matter: raw CTranslate2 with its
+        own batching gives slightly different translations.)
+        """
         if not sentences:
             return []
         translator, sp = self._load()
         batch = [list(sp.encode(s, out_type=str)) for s in sentences]
         prefixes = [list(p) if p else None for p in target_prefixes] if target_prefixes else None
-        beam = max(self.decode.beam_size, num_hypotheses)
-        max_input, max_output = 1024, self.decode.max_decoding_length
+        beam = max(beam_size or self.decode.beam_size, num_hypotheses)
+        max_input, max_output = 1024, max_decoding_length or self.decode.max_decoding_length
         if self._max_positions is not None:
             max_input, max_output = self._max_positions, min(max_output, self._max_positions - 2)
         results: list[Any] = [None] * len(batch)
-        for group in plan_batches([len(pieces) for pieces in batch], self.max_batch_tokens, self.max_batch_sentences):
-            # max_batch_size=0: each planned group is one CTranslate2 batch, not split again.
+        groups = plan_batches(
+            [len(pieces) for pieces in batch], self.max_batch_tokens, self.max_batch_sentences, same_length=same_length
+        )
+        parallel = self.workers > 1 and len(groups) > 1
+        submitted = []
+        # With several workers every group is queued at once (asynchronous), longest first, so the workers finish
+        # together instead of one decoding the longest batch alone at the end; results are placed by index.
+        for group in reversed(groups) if parallel else groups:
+            # max_batch_size=0: each planned group is one CTranslate2 batch, not split again (the batches, not the
+            # workers or their order, decide the output).
             part = translator.translate_batch(
                 [batch[i] for i in group],
                 target_prefix=[prefixes[i] for i in group] if prefixes else None,
                 max_batch_size=0,
+                asynchronous=parallel,
                 beam_size=beam,
                 num_hypotheses=num_hypotheses,
                 length_penalty=self.decode.length_penalty,
@@ -216,9 +259,17 @@ class CT2Engine:
                 max_input_length=max_input,
                 return_scores=True,
                 return_attention=return_attention,
+                disable_unk=disable_unk,
             )
+            if parallel:
+                submitted.append((group, part))
+                continue
             for i, result in zip(group, part, strict=True):
                 results[i] = result
+            self._release_free_memory()
+        for group, part in submitted:
+            for i, result in zip(group, part, strict=True):
+                results[i] = result.result()
             self._release_free_memory()
         out: list[list[Hypothesis]] = []
         for result in results:
@@ -264,6 +315,7 @@ def load_engine(settings: Settings) -> CT2Engine:
         package=package,
         decode=settings.decode,
         threads=settings.threads,
+        workers=settings.workers,
         max_batch_tokens=settings.max_batch_tokens,
         max_batch_sentences=settings.max_batch_sentences,
     )

@@ -6,7 +6,8 @@ Exit codes (also in README):
   model package invalid · 5 output refused (exists without --force, is an input, unwritable) ·
   6 download failed (network, HTTP status, checksum) · 7 a requested check failed (quality gate,
   --strict term violations, glossary check/lint findings) · 8 busy (another process holds a glossary or
-  package lock; retry) · 130 interrupted (Ctrl-C).
+  package lock, or the translation memory during ``memory import``/``export``; retry) · 9 Ray cluster problem
+  (--ray: not installed, unreachable, a batch failed after retries) · 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import typer
 from glossator.common.errors import (
     BusyError,
     CheckFailed,
+    ClusterError,
     DownloadError,
     GlossaryError,
     GlossatorError,
@@ -37,6 +39,7 @@ EXIT_OUTPUT = 5
 EXIT_DOWNLOAD = 6
 EXIT_CHECK = 7
 EXIT_BUSY = 8
+EXIT_CLUSTER = 9
 EXIT_INTERRUPTED = 130
 
 # Most specific first: the first matching row wins.
@@ -51,6 +54,7 @@ EXIT_CODES: tuple[tuple[type[BaseException], int], ...] = (
     (OutputError, EXIT_OUTPUT),
     (DownloadError, EXIT_DOWNLOAD),
     (CheckFailed, EXIT_CHECK),
+    (ClusterError, EXIT_CLUSTER),
 )
 
 KNOWN_ERRORS = (GlossatorError, GlossaryError, InputFileError)

@@ -30,6 +30,14 @@ def evaluate_command(
         typer.Option("--model", "-m", help="Installed package code/name, a pair (de-en) or a package folder."),
     ] = None,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing reports in -o DIR.")] = False,
+    workers: Annotated[
+        str | None,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            help="Engine batches decoded in parallel (default: the machine's physical cores; also GLOSSATOR_WORKERS).",
+        ),
+    ] = None,
 ) -> None:
     """Translate, score and term-check a corpus; write every format to -o DIR (the terminal gets the summary table),
     or print the first format without -o.
@@ -38,7 +46,7 @@ def evaluate_command(
     """
     from glossator.common.errors import CheckFailed, OutputError, UsageError
     from glossator.common.fileio import atomic_write_text
-    from glossator.common.settings import Settings
+    from glossator.common.settings import Settings, parse_workers
     from glossator.quality.evaluate import compare_to_baseline, evaluate, load_report
     from glossator.quality.reports import EXTENSIONS, RENDERERS, check_gates, report_scores
 
@@ -46,6 +54,7 @@ def evaluate_command(
     unknown = [f for f in formats if f not in RENDERERS]
     if unknown:
         raise UsageError(f"--format {unknown[0]}: use one of {', '.join(RENDERERS)}.")
+    worker_count = parse_workers(workers, f"--workers {workers!r}") if workers is not None else None
     if output_dir is not None:  # fail fast on an unusable -o, before translating
         existing = [output_dir / f"report.{EXTENSIONS[f]}" for f in formats]
         existing = [path for path in existing if path.exists()]
@@ -61,6 +70,8 @@ def evaluate_command(
     settings = Settings.from_env()
     if model:
         settings = settings.with_(model=model)
+    if worker_count is not None:
+        settings = settings.with_(workers=worker_count)
     report = evaluate(manifest, settings, bootstrap=bootstrap)
     for warning in report.get("warnings") or []:
         typer.echo(f"Warning: {warning}", err=True)

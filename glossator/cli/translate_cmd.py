@@ -11,7 +11,7 @@ import typer
 
 from glossator.cli.app import app
 from glossator.cli.progress import progress
-from glossator.common.settings import Settings
+from glossator.common.settings import Settings, parse_workers
 
 
 @app.command("translate")
@@ -26,12 +26,40 @@ def translate_command(
     json_out: Annotated[bool, typer.Option("--json", help="Print per-segment source/target and term reports.")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress and no summary on stderr.")] = False,
     force: Annotated[bool, typer.Option("--force", help="Overwrite existing outputs.")] = False,
+    resume: Annotated[
+        bool,
+        typer.Option(
+            "--resume",
+            help="Skip inputs whose output exists (finishing an interrupted run; its segments come from the memory).",
+        ),
+    ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 7 if any glossary term is violated.")] = False,
     no_cache: Annotated[bool, typer.Option("--no-cache", help="Do not use or fill the translation memory.")] = False,
+    memory: Annotated[
+        Path | None, typer.Option("--memory", help="Translation memory file (default: the one in the cache dir).")
+    ] = None,
     encoding: Annotated[str, typer.Option("--encoding", help="Encoding of the input files.")] = "utf-8",
     fmt: Annotated[str | None, typer.Option("--format", help="txt, md or lines (default: from the extension).")] = None,
     beam_size: Annotated[int | None, typer.Option("--beam-size", min=1, help="Beam size (default 4).")] = None,
-    threads: Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads for the engine.")] = None,
+    workers: Annotated[
+        str | None,
+        typer.Option(
+            "--workers",
+            metavar="N",
+            help="Engine batches decoded in parallel, one core each; the output is the same for any number "
+            "(default: the machine's physical cores; also GLOSSATOR_WORKERS).",
+        ),
+    ] = None,
+    threads: Annotated[int | None, typer.Option("--threads", min=1, help="CPU threads per worker (default 1).")] = None,
+    ray: Annotated[
+        str | None,
+        typer.Option(
+            "--ray",
+            metavar="ADDRESS",
+            help="Decode on a Ray cluster: local (Ray on this machine), auto (RAY_ADDRESS) or host:port; one "
+            "decoder per cluster CPU (or --workers); the output is that of a local run. Needs glossator[ray].",
+        ),
+    ] = None,
     batch_tokens: Annotated[
         int | None,
         typer.Option(
@@ -64,6 +92,8 @@ def translate_command(
     if beam_size:
         settings = settings.with_(decode=replace(settings.decode, beam_size=beam_size))
     overrides = {
+        # Checked here, not by click, for a one-line error (click's range errors print the usage lines too).
+        "workers": parse_workers(workers, f"--workers {workers!r}") if workers is not None else None,
         "threads": threads,
         "max_batch_tokens": batch_tokens,
         "max_batch_sentences": batch_sentences,
@@ -72,10 +102,19 @@ def translate_command(
     settings = settings.with_(**{k: v for k, v in overrides.items() if v is not None})
     if no_cache:
         settings = settings.with_(use_cache=False)
-    with Translator(glossary=glossaries or None, settings=settings) as translator, progress(
-        "translating", quiet=quiet
-    ) as report:
-        results = translator.translate_files(inputs, output, force=force, encoding=encoding, fmt=fmt, progress=report)
+    with (
+        Translator(
+            glossary=glossaries or None,
+            settings=settings,
+            memory=memory,
+            ray=ray,
+            workers=settings.workers if workers is not None else None,
+        ) as translator,
+        progress("translating", quiet=quiet) as report,
+    ):
+        results = translator.translate_files(
+            inputs, output, force=force, encoding=encoding, fmt=fmt, progress=report, keep=json_out, resume=resume
+        )
     for warning in results[0].warnings if results else ():
         typer.echo(f"Warning: {warning}", err=True)
     for result in results:
@@ -104,17 +143,20 @@ def _plural(n: int, noun: str) -> str:
 
 
 def summary_line(results: list[Any], *, with_terms: bool) -> str:
-    """``N segments (M from memory); terms: …`` with correct plurals."""
-    totals = {"ok": 0, "enforced": 0, "missing": 0, "forbidden": 0}
+    """``N segments (M from memory[, K from the translation memory (human)]); terms: …`` with correct plurals."""
+    totals = {"ok": 0, "enforced": 0, "damaged": 0, "missing": 0, "forbidden": 0}
     for result in results:
         for key, value in result.term_counts().items():
             totals[key] = totals.get(key, 0) + value
-    segments = sum(len(r.segments) for r in results)
+    segments = sum(r.stats.get("segments", len(r.segments)) for r in results)
     cached = sum(r.stats.get("cached", 0) for r in results)
-    summary = f"{_plural(segments, 'segment')} ({cached} from memory)"
+    human = sum(r.stats.get("tm", 0) for r in results)
+    summary = f"{_plural(segments, 'segment')} ({cached} from memory"
+    summary += f", {human} from the translation memory (human))" if human else ")"
     if with_terms:
         summary += (
             f"; terms: {totals['ok']} ok, {totals['enforced']} enforced, "
-            f"{totals['missing']} missing, {totals['forbidden']} forbidden"
+            + (f"{totals['damaged']} damaged, " if totals["damaged"] else "")
+            + f"{totals['missing']} missing, {totals['forbidden']} forbidden"
         )
     return summary
