@@ -47,9 +47,12 @@ class TermCheck:
     """The verdict on one term occurrence.
 
     ``status``: ``"ok"`` (target present as written), ``"enforced"`` (present after repair; set by the
-    enforcement step, never by :func:`check_segment`), ``"missing"``, ``"forbidden"`` (a forbidden rendering
-    is present, whether or not the target is too). ``found`` is the English text that satisfied the term;
-    ``forbidden_found`` the forbidden renderings as they appear in the English.
+    enforcement step, never by :func:`check_segment`), ``"damaged"`` (present, but enforcement could not keep
+    the sentence intact — a duplicated or glued target, an unknown piece ⁇, words changed outside the terms;
+    ``damage`` says what; set by the enforcement step only), ``"missing"``, ``"forbidden"`` (a forbidden
+    rendering is present, whether or not the target is too). ``found`` is the English text that satisfied the
+    term; ``forbidden_found`` the forbidden renderings as they appear in the English. Only ``ok`` and
+    ``enforced`` are :attr:`ok`; the other three are violations (``--strict``, ``--max-violations``).
     """
 
     match: TermMatch
@@ -62,6 +65,8 @@ class TermCheck:
     # How the output came to hold the term: "as-is", "n-best", "repair", "align", "prefix" (enforcement), or
     # "check" (verified only).
     method: str = "check"
+    # What broke in the sentence when status is "damaged" (translate.enforce.Damage.describe()), else empty.
+    damage: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -77,6 +82,7 @@ class TermCheck:
             "target_span": list(self.target_span) if self.target_span else None,
             "forbidden_spans": [list(span) for span in self.forbidden_spans],
             "method": self.method,
+            "damage": list(self.damage),
         }
 
     @classmethod
@@ -92,6 +98,7 @@ class TermCheck:
             target_span=(int(span[0]), int(span[1])) if span else None,
             forbidden_spans=tuple((int(a), int(b)) for a, b in data.get("forbidden_spans") or ()),
             method=str(data.get("method", "check")),
+            damage=tuple(str(d) for d in data.get("damage") or ()),
         )
 
 

@@ -30,6 +30,9 @@ from glossator.common.settings import Settings
 from glossator.quality.scoring import Statistics
 
 SCHEMA_VERSION = 1
+# Term verdicts that count as violations (--max-violations, JUnit failures, the reports' red rows): a target
+# missing, a forbidden rendering, or a sentence enforcement could not keep intact.
+VIOLATIONS = ("damaged", "missing", "forbidden")
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
     all_src: list[str] = []
     all_matches: list[Any] = []
     all_stats: list[Statistics] = []
+    all_damaged = 0
     matcher = None
     if glossary is not None:
         from glossator.glossary.match import TermMatcher
@@ -157,7 +161,7 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
             sentence=True,
             term_matches=unit_matches,
         )
-        counts = {"ok": 0, "enforced": 0, "missing": 0, "forbidden": 0}
+        counts = {"ok": 0, "enforced": 0, "damaged": 0, "missing": 0, "forbidden": 0}
         for result in results:
             for key, value in result.term_counts().items():
                 counts[key] = counts.get(key, 0) + value
@@ -167,7 +171,7 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
                 "output": h,
                 "references": [r[i] for r in ref_units],
                 "scores": report.sentences[i],
-                "terms": segment_terms(unit_matches[i], h, _enforced(results[i])) if unit_matches is not None else [],
+                "terms": segment_terms(unit_matches[i], h, *_by_status(results[i])) if unit_matches is not None else [],
                 **({"docid": ids[i]} if ids else {}),
             }
             for i, (s, h) in enumerate(zip(src_units, hyps, strict=True))
@@ -176,6 +180,11 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
             all_matches += unit_matches
         scores = report.to_dict()
         scores.pop("sentences", None)  # kept per row instead
+        damaged = sum(t["status"] == "damaged" for row in rows for t in row["terms"])
+        all_damaged += damaged
+        if scores.get("term_accuracy") is not None:  # the text has the term, but the sentence around it is broken
+            acc = scores["term_accuracy"]
+            scores["term_accuracy"] = {**acc, "damaged": damaged, "violations": acc["violations"] + damaged}
         documents.append(
             {
                 "id": doc.id,
@@ -185,7 +194,7 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
                 "scores": scores,
                 "terms": counts,
                 # Term occurrences not ok in the output as checked per unit (the rows), as --max-violations counts.
-                "violations": sum(t["status"] in ("missing", "forbidden") for row in rows for t in row["terms"]),
+                "violations": sum(t["status"] in VIOLATIONS for row in rows for t in row["terms"]),
                 "hypotheses": hyps,
                 "rows": rows,
                 **({"by_docid": by_docid(rows, report.statistics)} if ids else {}),
@@ -204,6 +213,7 @@ def evaluate(manifest_path: Path, settings: Settings, *, engine: Any = None, boo
             from glossator.glossary.check import term_accuracy
 
             accuracy = term_accuracy(all_src, all_hyp, matcher or glossary, matches=all_matches).to_dict()
+            accuracy = {**accuracy, "damaged": all_damaged, "violations": accuracy["violations"] + all_damaged}
         metrics = score_statistics(join_statistics(all_stats), bootstrap)
         corpus = ScoreReport(metrics, len(all_hyp), term_accuracy=accuracy).to_dict()
     return {
@@ -238,36 +248,50 @@ def _docids(manifest_path: Path, doc: ManifestDocument, count: int) -> list[str]
     return [i.strip() for i in ids]
 
 
-def _enforced(result: Any) -> set[tuple[str, str]]:
-    """The (term, surface) pairs the pipeline had to enforce in one unit's sentences."""
-    return {
-        (c.match.term.source, c.match.surface)
-        for seg in result.segments
-        for c in seg.checks
-        if c.status == "enforced"
-    }
+def _by_status(result: Any) -> tuple[set[tuple[str, str]], dict[tuple[str, str], tuple[str, ...]]]:
+    """The (term, surface) pairs the pipeline had to enforce in one unit's sentences, and those it reported
+    damaged (with what broke)."""
+    enforced: set[tuple[str, str]] = set()
+    damaged: dict[tuple[str, str], tuple[str, ...]] = {}
+    for seg in result.segments:
+        for c in seg.checks:
+            if c.status == "enforced":
+                enforced.add((c.match.term.source, c.match.surface))
+            elif c.status == "damaged":
+                damaged[(c.match.term.source, c.match.surface)] = c.damage
+    return enforced, damaged
 
 
-def segment_terms(matches: Any, output: str, enforced: set[tuple[str, str]] | None = None) -> list[dict[str, Any]]:
+def segment_terms(
+    matches: Any,
+    output: str,
+    enforced: set[tuple[str, str]] | None = None,
+    damaged: dict[tuple[str, str], tuple[str, ...]] | None = None,
+) -> list[dict[str, Any]]:
     """Term verdicts of one segment for the report: source span, status, and where the output shows it.
 
     *matches* are the segment's term matches (``TermMatcher.find`` of its German). A term present in the output
-    is ``"enforced"`` when its (source, surface) is in *enforced* (the pipeline had to force it), else ``"ok"``.
-    ``output_spans`` are ``[start, end, kind]`` with kind ``"term"`` or ``"forbidden"``: the spans the one phrase
-    matcher found (whole words, the term's case rule), so a report highlights exactly what was checked.
+    is ``"damaged"`` when its (source, surface) is in *damaged* (enforcement could not keep the sentence intact;
+    the value says what broke), ``"enforced"`` when it is in *enforced* (the pipeline had to force it), else
+    ``"ok"``. ``output_spans`` are ``[start, end, kind]`` with kind ``"term"`` or ``"forbidden"``: the spans the
+    one phrase matcher found (whole words, the term's case rule), so a report highlights exactly what was checked.
     """
     from glossator.glossary.check import check_segment
 
     verdicts = []
     for check in check_segment(matches, output):
         status = check.status
-        if status == "ok" and (check.match.term.source, check.match.surface) in (enforced or set()):
+        damage: tuple[str, ...] = ()
+        key = (check.match.term.source, check.match.surface)
+        if status == "ok" and key in (damaged or {}):
+            status, damage = "damaged", (damaged or {})[key]
+        elif status == "ok" and key in (enforced or set()):
             status = "enforced"
         spans: list[list[Any]] = []
         if check.target_span is not None:
             spans.append([*check.target_span, "term"])
         spans += [[a, b, "forbidden"] for a, b in check.forbidden_spans]
-        verdicts.append({**check.to_dict(), "status": status, "output_spans": spans})
+        verdicts.append({**check.to_dict(), "status": status, "damage": list(damage), "output_spans": spans})
     return verdicts
 
 
@@ -290,7 +314,7 @@ def by_docid(rows: list[dict[str, Any]], statistics: Any) -> list[dict[str, Any]
                 "docid": docid,
                 "segments": len(members),
                 **{m.name: round(m.score, 2) for m in metrics},
-                "violations": sum(t["status"] in ("missing", "forbidden") for i in members for t in rows[i]["terms"]),
+                "violations": sum(t["status"] in VIOLATIONS for i in members for t in rows[i]["terms"]),
             }
         )
     return out

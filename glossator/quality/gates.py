@@ -3,7 +3,8 @@
 A gate reads a score dict of :meth:`ScoreReport.to_dict`'s shape (``metrics`` by name, ``term_accuracy``), so
 ``glossator score`` and ``glossator evaluate`` apply the same rules with the same meaning. In particular
 ``--max-violations`` counts term occurrences whose check is not ok — target missing, or a forbidden rendering
-present — in both commands.
+present — in both commands; ``evaluate``, which translates, also counts terms whose sentence enforcement
+reported ``damaged`` (``term_accuracy.damaged``).
 """
 
 from __future__ import annotations

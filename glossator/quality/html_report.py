@@ -18,7 +18,14 @@ from typing import Any
 
 METRICS = ("BLEU", "chrF++", "TER")
 COLORS = {"BLEU": "#3b6ea8", "chrF++": "#4f9d69", "TER": "#b7793a"}
-STATUS_COLORS = {"ok": "#4f9d69", "enforced": "#3b6ea8", "missing": "#c62828", "forbidden": "#8e0000"}
+STATUS_COLORS = {
+    "ok": "#4f9d69",
+    "enforced": "#3b6ea8",
+    "damaged": "#b7793a",
+    "missing": "#c62828",
+    "forbidden": "#8e0000",
+}
+VIOLATIONS = ("damaged", "missing", "forbidden")
 
 CSS = """
 :root { --red: #c62828; --red-bg: #fdecea; --ok: #4f9d69; --muted: #666; --line: #ddd; }
@@ -45,6 +52,7 @@ table.summary td:first-child { overflow-wrap: anywhere; }
 .chart svg { display: block; max-width: 100%; height: auto; }
 mark.term { background: #e3f3e8; border-bottom: 2px solid var(--ok); padding: 0 1px; }
 mark.term.enforced { background: #e3ecf7; border-bottom-color: #3b6ea8; }
+mark.term.damaged { background: #f8eedf; color: #7a4a12; border-bottom: 2px dashed #b7793a; }
 mark.term.missing, mark.forbidden { background: var(--red-bg); color: var(--red); border-bottom: 2px solid var(--red); }
 mark.forbidden { text-decoration: line-through; }
 table.segments td { width: 30%; }
@@ -109,16 +117,24 @@ def _highlight(text: str, spans: Sequence[tuple[int, int, str, str]]) -> str:
 
 
 def _term_title(term: dict[str, Any]) -> str:
-    verdict = {"ok": "target present", "enforced": "enforced", "missing": "target missing", "forbidden": "forbidden"}
+    verdict = {
+        "ok": "target present",
+        "enforced": "enforced",
+        "damaged": "enforced, sentence damaged",
+        "missing": "target missing",
+        "forbidden": "forbidden",
+    }
     title = f"{term['source']} → {term['english']}: {verdict.get(term['status'], term['status'])}"
     if term.get("forbidden_found"):
         title += f" (found {', '.join(term['forbidden_found'])})"
+    if term.get("damage"):
+        title += f" ({'; '.join(term['damage'])})"
     return title
 
 
 def _row_html(number: int, row: dict[str, Any]) -> str:
     terms = row.get("terms", [])
-    bad = [t for t in terms if t["status"] in ("missing", "forbidden")]
+    bad = [t for t in terms if t["status"] in VIOLATIONS]
     source_spans = [(t["start"], t["end"], f"term {t['status']}", _term_title(t)) for t in terms]
     output_spans = [
         (start, end, "forbidden" if kind == "forbidden" else f"term {t['status']}", _term_title(t))
@@ -266,7 +282,7 @@ def _score_chart(report: dict[str, Any]) -> str:
 
 
 def _terms_chart(report: dict[str, Any]) -> str:
-    """One stacked bar per document: term occurrences that were ok, enforced, missing, forbidden."""
+    """One stacked bar per document: term occurrences that were ok, enforced, damaged, missing, forbidden."""
     docs = [d for d in report["documents"] if sum(d["terms"].values())]
     if not docs:
         return '<div class="chart"><h2>Glossary terms</h2><p>No glossary terms in these documents.</p></div>'
@@ -430,7 +446,7 @@ def _segments(doc: dict[str, Any], index: int) -> str:
             last_docid = row["docid"]
             rows.append(f'<tr class="docid"><td colspan="5">{escape(last_docid)}</td></tr>')
         rows.append(_row_html(number, row))
-    bad = sum(any(t["status"] in ("missing", "forbidden") for t in row.get("terms", [])) for row in doc["rows"])
+    bad = sum(any(t["status"] in VIOLATIONS for t in row.get("terms", [])) for row in doc["rows"])
     return (
         f'<section class="document" id="doc-{index}"><h2>{escape(doc["id"])} — {doc["segments"]} segments, '
         f'{bad} with violations</h2>{_docid_table(doc)}<table class="segments"><tr><th>#</th><th>Source (de)</th>'
@@ -475,8 +491,10 @@ def render_html(report: dict[str, Any], gates: list[dict[str, Any]] | None = Non
             _term_table(report),
             f"<section><h2>Segments</h2>{filters}"
             '<p class="legend"><span><mark class="term">term</mark> target present</span>'
-            '<span><mark class="term enforced">term</mark> enforced</span><span><mark class="term missing">term'
-            '</mark> target missing</span><span><mark class="forbidden">rendering</mark> forbidden</span></p>'
+            '<span><mark class="term enforced">term</mark> enforced</span>'
+            '<span><mark class="term damaged">term</mark> enforced, sentence damaged</span>'
+            '<span><mark class="term missing">term</mark> target missing</span>'
+            '<span><mark class="forbidden">rendering</mark> forbidden</span></p>'
             "</section>",
             *(_segments(doc, i) for i, doc in enumerate(report["documents"])),
             f"</main><script>{SCRIPT}</script></body></html>\n",

@@ -40,7 +40,8 @@ class CheckReport:
 
     @property
     def violations(self) -> int:
-        return self.missing + self.forbidden
+        """Occurrences not ok: missing, forbidden (and ``damaged``, which only enforcement reports)."""
+        return sum(not check.ok for check in self.checks)
 
     def summary(self) -> dict[str, int]:
         occurrences = len(self.checks)

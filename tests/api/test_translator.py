@@ -92,6 +92,7 @@ def test_memory_key_covers_everything_that_changes_an_output() -> None:
 ENFORCEMENT_DIGESTS = {
     "2": "f737a647d27edaaaf714ab4389beb48ddcde6abd60a74992626f89437208445f",
     "3": "6ddadb7f671fcade7d433210d4c76918121157acdd73fd230c78edffa08a1d97",
+    "4": "50e25ecd07761b102164d929099f2b8ca0678f1edba7c6eb424bd0fb58bf4109",
 }
 
 

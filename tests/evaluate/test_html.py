@@ -290,8 +290,8 @@ def model():
 class StubbornEngine(FakeEngine):
     """An engine that ignores target prefixes, as a model might that refuses the constraint."""
 
-    def translate(self, sentences, *, num_hypotheses=1, target_prefixes=None, return_attention=False):
-        return super().translate(sentences, num_hypotheses=num_hypotheses, return_attention=return_attention)
+    def translate(self, sentences, *, num_hypotheses=1, target_prefixes=None, return_attention=False, **options):
+        return super().translate(sentences, num_hypotheses=num_hypotheses, return_attention=return_attention, **options)
 
 
 def violation_manifest(tmp_path: Path) -> Path:

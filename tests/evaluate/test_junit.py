@@ -52,8 +52,8 @@ def results(suite: Any) -> list[tuple[str, str, list[tuple[str, str | None, str 
 class StubbornEngine(FakeEngine):
     """Ignores target prefixes, as a model might that refuses the constraint: the glossary term stays missing."""
 
-    def translate(self, sentences, *, num_hypotheses=1, target_prefixes=None, return_attention=False):
-        return super().translate(sentences, num_hypotheses=num_hypotheses, return_attention=return_attention)
+    def translate(self, sentences, *, num_hypotheses=1, target_prefixes=None, return_attention=False, **options):
+        return super().translate(sentences, num_hypotheses=num_hypotheses, return_attention=return_attention, **options)
 
 
 def test_passing_run_reads_back_with_junitparser(tmp_path: Path) -> None:
