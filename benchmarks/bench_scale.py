@@ -58,6 +58,7 @@ MODELS = {
 RESULTS = REPO / "benchmarks" / "results"
 BEAM = 4
 TARGETS = {
+    "ray_vs_in_process": (">=", 0.85),
     "speedup_vs_one_worker": (">=", 1.7),
     "peak_rss_vs_one_worker": ("<=", 1.3),
     "workers_vs_raw_best": (">=", 0.9),
@@ -91,9 +92,12 @@ GLOSSATOR_CHILD = textwrap.dedent(
     from glossator.api import Translator
     from glossator.common.settings import DecodeOptions, Settings
     package, source, out, workers, threads = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+    ray = sys.argv[6] if len(sys.argv) > 6 else None
     settings = Settings.from_env(threads=threads, decode=DecodeOptions(beam_size=4))
-    with Translator(model=package, settings=settings, use_memory=False, workers=workers) as translator:
+    with Translator(model=package, settings=settings, use_memory=False, workers=workers, ray=ray) as translator:
         translator.translate("Guten Morgen. Wie geht es?")
+        if ray:
+            translator.engine.actor_pids()  # every decoder up and its model loaded before the clock starts
         cpu, start = time.process_time(), time.perf_counter()
         translator.translate_files([source], out, force=True, fmt="lines")
         print(json.dumps({"seconds": time.perf_counter() - start, "cpu_s": time.process_time() - cpu}))
@@ -177,6 +181,12 @@ def main() -> int:
         "--memory-lines", type=int, nargs="*", default=[2000, 20000, 200000], help="input sizes for the memory series"
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where scale_<model>.json goes")
+    parser.add_argument(
+        "--ray",
+        action="store_true",
+        help="also a local Ray instance with --workers decoder actors (needs glossator[ray]); its time excludes "
+        "Ray's start-up, its memory includes Ray's own processes",
+    )
     args = parser.parse_args()
     if args.workers < 1 or args.lines < 1 or args.rounds < 1:
         parser.error("--workers, --lines and --rounds must be positive")
@@ -211,9 +221,10 @@ def main() -> int:
     glossator_bin = str(Path(sys.executable).with_name("glossator"))
     workers = args.workers
 
-    def glossator_run(count: int, threads: int = 1) -> dict[str, Any]:
-        out = work / f"out-{count}x{threads}.en.txt"
+    def glossator_run(count: int, threads: int = 1, ray: str | None = None) -> dict[str, Any]:
+        out = work / f"out-{count}x{threads}{'-ray' if ray else ''}.en.txt"
         argv = [sys.executable, "-c", GLOSSATOR_CHILD, package, str(source), str(out), str(count), str(threads)]
+        argv += [ray] if ray else []
         child = run_child(argv, env)
         report = json.loads(child["stdout"].strip().splitlines()[-1])
         seconds = report["seconds"]
@@ -251,6 +262,7 @@ def main() -> int:
     one_runs: list[dict[str, Any]] = []
     many_runs: list[dict[str, Any]] = []
     intra_runs: list[dict[str, Any]] = []
+    ray_runs: list[dict[str, Any]] = []
     raw_runs: dict[str, list[dict[str, Any]]] = {f"{kind} {a}x{b} {size}": [] for kind, a, b, size in raw_setups}
     for round_ in range(args.rounds):
         log(f"round {round_ + 1}: glossator translate --workers 1, {len(lines)} lines …")
@@ -260,11 +272,15 @@ def main() -> int:
         if workers > 1:
             log(f"round {round_ + 1}: glossator translate --workers 1 --threads {workers} (intra-op threads instead) …")
             intra_runs.append(glossator_run(1, workers))
+        if args.ray:
+            log(f"round {round_ + 1}: glossator translate --ray local --workers {workers} …")
+            ray_runs.append(glossator_run(workers, ray="local"))
         for kind, inter, intra, size in raw_setups:
             log(f"round {round_ + 1}: raw CTranslate2, {inter} inter x {intra} intra threads, {size}-token batches")
             raw_runs[f"{kind} {inter}x{intra} {size}"].append(raw_run(inter, intra, size))
 
     identical = all(run["output"] == one_runs[0]["output"] for run in one_runs + many_runs)
+    ray_identical = all(run["output"] == one_runs[0]["output"] for run in ray_runs)
     intra_identical = all(run["output"] == one_runs[0]["output"] for run in intra_runs)
 
     def speed(runs: list[dict[str, Any]], key: str = "seconds") -> float:
@@ -289,6 +305,10 @@ def main() -> int:
         "raw_best_sentences_per_s": raw_speeds[raw_best_name],
         "workers_vs_raw_best": many_speed / raw_speeds[raw_best_name],
     }
+    if ray_runs:
+        rows["ray_sentences_per_s"] = speed(ray_runs)
+        rows["ray_vs_in_process"] = speed(ray_runs) / many_speed
+        rows["ray_peak_rss_mb_all_processes"] = max(run["peak_rss_mb"] for run in ray_runs)
     if intra_runs:
         rows["intra_threads_sentences_per_s"] = speed(intra_runs)
         rows["intra_threads_peak_rss_mb"] = max(run["peak_rss_mb"] for run in intra_runs)
@@ -329,7 +349,8 @@ def main() -> int:
     # --- Report ----------------------------------------------------------------------------------------------------
     verdicts = {}
     for key, (op, bound) in TARGETS.items():
-        verdicts[key] = rows[key] >= bound if op == ">=" else rows[key] <= bound
+        if key in rows:  # the Ray row only with --ray
+            verdicts[key] = rows[key] >= bound if op == ">=" else rows[key] <= bound
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"\n{origin}; beam {BEAM}; model {label} ({zip_path.name}); {workers} workers = the machine's")
     print(f"physical cores ({cpus} CPUs usable); {args.rounds} round(s); load average 1 min before/after each run")
@@ -341,12 +362,15 @@ def main() -> int:
             target = f"{op} {bound}  {'ok' if verdicts[key] else 'MISSED'}"
         print(f"{key:34} {value:10.3f}   {target}")
     print(f"output of {workers} workers byte-identical to one worker's: {'yes' if identical else 'NO'}")
+    if ray_runs:
+        print(f"output through Ray byte-identical to one worker's: {'yes' if ray_identical else 'NO'}")
     same = "yes" if intra_identical else "NO"
     print(f"output of --workers 1 --threads {workers} byte-identical to one worker's: {same}")
     for name, runs in (
         ("glossator --workers 1", one_runs),
         (f"glossator --workers {workers}", many_runs),
         (f"glossator --workers 1 --threads {workers}", intra_runs),
+        (f"glossator --ray local --workers {workers}", ray_runs),
     ):
         for run in runs:
             print(
@@ -390,13 +414,15 @@ def main() -> int:
             "workers": round(total_speed(many_runs), 3),
             **{f"raw {name}": round(total_speed(runs), 3) for name, runs in raw_runs.items()},
         },
-        "targets": {k: {"op": op, "bound": b, "met": verdicts[k]} for k, (op, b) in TARGETS.items()},
+        "targets": {k: {"op": op, "bound": b, "met": verdicts[k]} for k, (op, b) in TARGETS.items() if k in verdicts},
         "identical_output": identical,
         "intra_threads_identical_output": intra_identical,
+        **({"ray_identical_output": ray_identical} if ray_runs else {}),
         "glossator_runs": {
             "one_worker": strip(one_runs),
             "workers": strip(many_runs),
             "one_worker_intra_threads": strip(intra_runs),
+            "ray_local": strip(ray_runs),
         },
         "raw_runs": raw_runs,
         "raw_best": raw_best_name,

@@ -69,7 +69,8 @@ from glossator.translate.engine import Engine, Hypothesis
 # records the digest of this file for each version and fails when the file changes without a new version.
 # 3: terms keep their punctuation ("C++", "[IS]") in matching.
 # 4: invariants and status "damaged"; literal splicing, whole-word alignment, one growing prefix, disable_unk.
-ENFORCEMENT_VERSION = "4"
+# 5: one-length batches planned by the engine in one call (same batches, decoded by several workers at once).
+ENFORCEMENT_VERSION = "5"
 
 UNKNOWN_MARK = "\u2047"  # "⁇": how SentencePiece writes the unknown piece
 DAMAGE_KINDS = ("duplicated", "glued", "unknown_piece", "changed_outside")
@@ -866,7 +867,12 @@ def _decode(
 ) -> list[list[Hypothesis]]:
     """``engine.translate``, one call per source length in pieces. CTranslate2 pads the shorter sentences of a
     batch, and padding changes a sentence's scores (by up to 0.03 with the small model) and so, now and then,
-    its output; sentences of one length need no padding and come out as they would alone."""
+    its output; sentences of one length need no padding and come out as they would alone.
+
+    An engine that plans such batches itself (``plans_same_length``: CT2Engine, RayEngine) gets one call with
+    ``same_length=True`` instead: the same batches, all queued at once, so several workers decode them in parallel."""
+    if getattr(engine, "plans_same_length", False):
+        return engine.translate(sentences, target_prefixes=target_prefixes, same_length=True, **options)
     by_length: dict[int, list[int]] = {}
     for i, sentence in enumerate(sentences):
         by_length.setdefault(len(engine.source_pieces(sentence)), []).append(i)

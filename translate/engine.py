@@ -110,6 +110,8 @@ class CT2Engine:
 
     package: PackageInfo
     decode: DecodeOptions = field(default_factory=DecodeOptions)
+    # translate(same_length=True) plans batches of one source length (enforce._decode relies on it)
+    plans_same_length = True
     threads: int = 1  # intra-op threads per worker
     # CTranslate2 workers (inter_threads): planned batches decoded in parallel by one model in memory. Each batch
     # is still decoded whole by one worker, so the output does not depend on the number of workers.

@@ -836,6 +836,11 @@ class AttentionRecorder:
     def text_to_pieces(self, text: str) -> list[str]:
         return self.engine.text_to_pieces(text)
 
+    @property
+    def plans_same_length(self) -> bool:
+        """Whether the wrapped engine plans one-length batches itself (see ``enforce._decode``)."""
+        return bool(getattr(self.engine, "plans_same_length", False))
+
     def translate(
         self,
         sentences: Sequence[str],

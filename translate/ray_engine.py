@@ -129,6 +129,7 @@ class RayEngine:
     """
 
     package: PackageInfo
+    plans_same_length = True  # translate(same_length=True): batches of one source length, as CT2Engine plans them
     address: str = "local"
     actors: int | None = None
     decode: DecodeOptions = field(default_factory=DecodeOptions)
@@ -224,7 +225,8 @@ class RayEngine:
 
         pool = self._start()
         lengths = [len(self._local.source_pieces(s)) for s in sentences]
-        groups = plan_batches(lengths, self.max_batch_tokens, self.max_batch_sentences)
+        same_length = bool(options.pop("same_length", False))
+        groups = plan_batches(lengths, self.max_batch_tokens, self.max_batch_sentences, same_length=same_length)
         prefixes = [list(p) if p else None for p in target_prefixes] if target_prefixes else None
 
         def submit(group: list[int], actor: Any) -> Any:
