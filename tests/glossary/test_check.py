@@ -155,6 +155,7 @@ def test_term_check_to_dict(matcher: TermMatcher) -> None:
         "target_span": None,
         "forbidden_spans": [[0, 15]],
         "method": "check",
+        "damage": [],  # what broke in a sentence enforcement damaged (translate/enforce.py); none here
     }
     # The typed check comes back from its dict (the memory's way), spans and all.
     assert TermCheck.from_dict(check.to_dict(), check.match.term) == check
