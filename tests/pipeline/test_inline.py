@@ -336,6 +336,7 @@ def markdown_documents(draw: st.DrawFn) -> str:
 FUZZ = settings(max_examples=150, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 
+@pytest.mark.slow
 @FUZZ
 @given(text=markdown_documents())
 def test_any_markdown_round_trips_and_keeps_its_markup_when_translated(text: str) -> None:

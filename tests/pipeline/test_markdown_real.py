@@ -123,6 +123,7 @@ def small_model() -> None:
     assert result.exit_code == 0, result.stderr
 
 
+@pytest.mark.slow
 def test_real_readmes_translated_by_the_small_model_keep_their_markdown_structure(small_model, tmp_path):
     out = tmp_path / "out"
     result = run_cli(["translate", *map(str, FILES), "-o", str(out), "--json", "--quiet"])

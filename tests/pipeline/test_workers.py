@@ -227,6 +227,7 @@ class _Recorder:
         return self.translator.translate_batch(source, *args, **kwargs)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_workers_queue_the_planned_batches_at_once(wmt_lines, workers):
     """With two workers CTranslate2 has two translators and every planned batch is queued at once (asynchronous),
@@ -247,6 +248,7 @@ def test_workers_queue_the_planned_batches_at_once(wmt_lines, workers):
     assert {asynchronous for _, asynchronous in recorder.calls} == {workers > 1}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", [1, 2])
 def test_same_length_batches_equal_one_call_per_length(wmt_lines, workers):
     """``same_length=True``: one call gives what one call per source length gives (the batches are the same), and
