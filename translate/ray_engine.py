@@ -83,9 +83,12 @@ class _Decoder:
         if local is not None and package_checksum(package) != checksum:
             local = None  # a different package under the same path on this node: use the shipped one
         if local is None:
-            import ray
+            if isinstance(shipped, list):  # an object reference (on a Ray node)
+                import ray
 
-            data = bytes(ray.get(shipped[0])) if isinstance(shipped, list) else bytes(shipped)
+                data = bytes(ray.get(shipped[0]))
+            else:
+                data = bytes(shipped)
             target = Path(tempfile.mkdtemp(prefix="glossator-package-"))
             with zipfile.ZipFile(io.BytesIO(data)) as zf:
                 zf.extractall(target)
@@ -220,10 +223,10 @@ class RayEngine:
         Further keyword *options* (e.g. ``disable_unk``) go to the actors' :meth:`CT2Engine.translate` as they are."""
         if not sentences:
             return []
+        pool = self._start()  # first: without Ray installed it says so (ClusterError)
         import ray
         from ray.exceptions import RayActorError, RayTaskError
 
-        pool = self._start()
         lengths = [len(self._local.source_pieces(s)) for s in sentences]
         same_length = bool(options.pop("same_length", False))
         groups = plan_batches(lengths, self.max_batch_tokens, self.max_batch_sentences, same_length=same_length)

@@ -134,7 +134,7 @@ def test_the_cli_translates_a_directory_through_the_cluster(ray_cluster: str, tm
     assert len(list((tmp_path / "ray").iterdir())) == 3
 
 
-def test_an_unreachable_cluster_is_a_one_line_error(tmp_path: Path) -> None:
+def test_an_unreachable_cluster_is_a_one_line_error(ray_installed: None, tmp_path: Path) -> None:
     from clirun import run_cli
 
     install_package(SMALL, Settings.from_env())
@@ -144,3 +144,23 @@ def test_an_unreachable_cluster_is_a_one_line_error(tmp_path: Path) -> None:
     assert result.exit_code == 9
     assert result.stderr.startswith("Error: cannot reach the Ray cluster at 127.0.0.1:1 (Connection refused).")
     assert result.stderr.count("\n") == 1 and not (tmp_path / "a.en.txt").exists()
+
+
+def test_without_the_ray_extra_ray_is_a_one_line_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Runs everywhere: Ray made unimportable, as in a plain install.
+    import sys
+
+    from clirun import run_cli
+
+    for name in [m for m in sys.modules if m == "ray" or m.startswith("ray.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "ray", None)
+    install_package(SMALL, Settings.from_env())
+    source = tmp_path / "a.de.txt"
+    source.write_text("Hallo.\n", encoding="utf-8")
+    result = run_cli(["translate", str(source), "-o", str(tmp_path / "a.en.txt"), "--ray", "local", "-q"])
+    assert (result.exit_code, result.stderr) == (
+        9,
+        "Error: --ray needs Ray, which is not installed. Install the extra: pip install 'glossator[ray]'\n",
+    )
+    assert not (tmp_path / "a.en.txt").exists()
