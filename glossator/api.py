@@ -358,7 +358,7 @@ def _translate_in_windows(
     out: list[Translation] = []
     warnings: dict[str, None] = {}
     window: list[tuple[int, str, bool]] = []  # (job index, part text, is the job's last part)
-    state: dict[int, dict[str, Any]] = {}
+    state: dict[int, _Output] = {}
     total_chars = sum(len(j.text) if j.text is not None else (j.path.stat().st_size if j.path else 0) for j in jobs)
     progress_state = {"done": 0, "chars": 0}
     with contextlib.ExitStack() as stack:
@@ -382,44 +382,51 @@ def _translate_in_windows(
             progress_state["done"] += sum(len(r.segments) for r in results)
             warnings.update(dict.fromkeys(run_warnings))
             for (index, _, last), result in zip(window, results, strict=True):
-                _add_part(stack, state, index, jobs[index], result, keep)
+                if index not in state:
+                    state[index] = _Output.open(stack, jobs[index], result)
+                state[index].add(result, keep)
                 if last:
-                    out.append(_finish(state.pop(index), jobs[index], tuple(warnings)))
+                    out.append(state.pop(index).finish(tuple(warnings)))
             window.clear()
 
         window_chars = 0
         for index, job in enumerate(jobs):
-            chunks: Iterable[str] = (
-                iter_text(job.path, encoding=encoding) if job.path is not None else [job.text or ""]
-            )
+            chunks: Iterable[str] = iter_text(job.path, encoding=encoding) if job.path is not None else [job.text or ""]
             parts = document_parts(chunks, job.fmt, WINDOW_CHARS)
-            part = next(parts, "")
-            while True:
+            part: str | None = next(parts, "")  # an empty file is one empty part
+            while part is not None:
                 following = next(parts, None)
                 window.append((index, part, following is None))
                 window_chars += len(part)
                 if window_chars >= WINDOW_CHARS:
                     flush()
                     window_chars = 0
-                if following is None:
-                    break
                 part = following
         flush()
     return out
 
 
-def _add_part(
-    stack: contextlib.ExitStack, state: dict[int, dict[str, Any]], index: int, job: _FileJob, result: Any, keep: bool
-) -> None:
-    """Fold one translated part into its job: text to the open output (or kept), segments and counts summed.
+@dataclass
+class _Output:
+    """One job's output while its parts arrive: the open temp file (or the kept text), segments and summed counts.
 
-    The output is a temp file beside the target until the job's last part (:func:`_finish` renames it); an error or
-    an interrupt before that unwinds *stack*, which deletes it — no partial output, ever."""
-    from glossator.common.fileio import atomic_open
+    The output is a temp file beside the target until :meth:`finish` renames it; an error or an interrupt before
+    that unwinds the run's exit stack, which deletes it — no partial output, ever."""
 
-    entry = state.get(index)
-    if entry is None:
-        entry = state[index] = {"texts": [], "segments": [], "stats": {}, "terms": {}, "result": result, "handle": None}
+    job: _FileJob
+    first: Any  # the first part's TranslationResult: model id, glossary digest, notice
+    handle: Any = None
+    closer: contextlib.ExitStack | None = None
+    texts: list[str] = field(default_factory=list)
+    segments: list[Any] = field(default_factory=list)
+    stats: dict[str, Any] = field(default_factory=dict)
+    terms: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, stack: contextlib.ExitStack, job: _FileJob, first: Any) -> _Output:
+        from glossator.common.fileio import atomic_open
+
+        output = cls(job, first)
         if job.target is not None:
             try:
                 job.target.parent.mkdir(parents=True, exist_ok=True)
@@ -427,40 +434,40 @@ def _add_part(
                 raise OutputError(
                     f"{job.target.parent}: cannot create the output folder: {exc.strerror or exc}."
                 ) from exc
-            own = stack.enter_context(contextlib.ExitStack())
-            entry["handle"] = own.enter_context(atomic_open(job.target, "w"))
-            entry["close"] = own
-    if entry["handle"] is not None:
-        entry["handle"].write(result.text)
-    if keep or entry["handle"] is None:
-        entry["texts"].append(result.text)
-    if keep:
-        entry["segments"].extend(result.segments)
-    for key, value in result.stats.items():
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            entry["stats"][key] = entry["stats"].get(key, 0) + value
-    for key, value in result.term_counts().items():
-        entry["terms"][key] = entry["terms"].get(key, 0) + value
+            output.closer = stack.enter_context(contextlib.ExitStack())
+            output.handle = output.closer.enter_context(atomic_open(job.target, "w"))
+        return output
 
+    def add(self, result: Any, keep: bool) -> None:
+        """Fold one translated part in: text to the open file (or kept), segments kept if asked, counts summed."""
+        if self.handle is not None:
+            self.handle.write(result.text)
+        if keep or self.handle is None:
+            self.texts.append(result.text)
+        if keep:
+            self.segments.extend(result.segments)
+        for key, value in result.stats.items():
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                self.stats[key] = self.stats.get(key, 0) + value
+        for key, count in result.term_counts().items():
+            self.terms[key] = self.terms.get(key, 0) + count
 
-def _finish(entry: dict[str, Any], job: _FileJob, warnings: tuple[str, ...]) -> Translation:
-    """Close (rename into place) the job's output and make its :class:`Translation`."""
-    if entry.get("close") is not None:
-        entry["close"].close()
-    result = entry["result"]
-    stats = {k: (round(v, 3) if isinstance(v, float) else v) for k, v in entry["stats"].items()}
-    return Translation(
-        text="".join(entry["texts"]),
-        segments=tuple(entry["segments"]),
-        model_id=result.model_id,
-        glossary_digest=result.glossary_digest,
-        name=job.name,
-        output=job.target,
-        warnings=warnings,
-        stats=stats,
-        model_warning=result.notice,
-        counts=dict(entry["terms"]),
-    )
+    def finish(self, warnings: tuple[str, ...]) -> Translation:
+        """Close (rename into place) the output and make the job's :class:`Translation`."""
+        if self.closer is not None:
+            self.closer.close()
+        return Translation(
+            text="".join(self.texts),
+            segments=tuple(self.segments),
+            model_id=self.first.model_id,
+            glossary_digest=self.first.glossary_digest,
+            name=self.job.name,
+            output=self.job.target,
+            warnings=warnings,
+            stats={k: (round(v, 3) if isinstance(v, float) else v) for k, v in self.stats.items()},
+            model_warning=self.first.notice,
+            counts=dict(self.terms),
+        )
 
 
 @dataclass(frozen=True)
