@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     from glossator.glossary.check import TermCheck
     from glossator.quality.scoring import ScoreReport
     from glossator.quality.termcheck import CheckReport
+    from glossator.translate.documents import Block
     from glossator.translate.engine import Engine
     from glossator.translate.pipeline import SegmentResult, TranslationResult
 
@@ -299,12 +300,13 @@ class Translator:
         its text and segments (what a huge input needs). *resume*: inputs whose output exists are skipped (not
         returned), the rest translated — for a run that was interrupted.
         """
-        from glossator.common.fileio import check_text, decode_text, is_special_file, read_text
+        from glossator.common.fileio import check_text, decode_text, is_special_file, read_bytes, read_text
         from glossator.translate.documents import FORMATS, format_for_path
         from glossator.translate.files import WHOLE_FILE_BYTES, expand_inputs, plan_outputs
+        from glossator.translate.formats import STRUCTURED, open_source
 
-        if fmt is not None and fmt not in FORMATS:
-            raise UsageError(f"--format {fmt}: use one of {', '.join(FORMATS)}.")
+        if fmt is not None and fmt not in FORMATS and fmt not in STRUCTURED:
+            raise UsageError(f"--format {fmt}: use one of {', '.join([*FORMATS, *STRUCTURED])}.")
         paths = expand_inputs(inputs)
         targets = plan_outputs(paths, output, force, protected=self._protected, resume=resume)
         kinds = [fmt or (format_for_path(p) if p is not None else "txt") for p in paths]  # unknown formats refused
@@ -312,6 +314,17 @@ class Translator:
         for path, target, kind in zip(paths, targets, kinds, strict=True):
             if resume and target is not None and target.exists() and not is_special_file(target):
                 continue  # finished by an earlier run
+            if kind in STRUCTURED:
+                name = str(path) if path is not None else "<stdin>"
+                if target is None and output is not None:
+                    raise UsageError(
+                        f"{name}: the English {STRUCTURED[kind].label} is a file; give -o FILE or a folder, not '-'."
+                    )
+                stream = stdin if stdin is not None else sys.stdin.buffer
+                data = stream.read() if path is None else read_bytes(path)
+                # the whole file is parsed and checked before anything is translated
+                jobs.append(_FileJob(name, kind, target, source=open_source(kind, data, name)))
+                continue
             if path is None:
                 stream = stdin if stdin is not None else sys.stdin.buffer
                 text = decode_text(stream.read(), "<stdin>", encoding=encoding)
@@ -339,6 +352,7 @@ class _FileJob:
     target: Path | None
     text: str | None = None
     path: Path | None = None
+    source: Any = None  # a structured document (translate.formats.Source)
 
 
 def _translate_in_windows(
@@ -357,16 +371,17 @@ def _translate_in_windows(
 
     out: list[Translation] = []
     warnings: dict[str, None] = {}
-    window: list[tuple[int, str, bool]] = []  # (job index, part text, is the job's last part)
+    # (job index, part text or a structured document's blocks, is the job's last part)
+    window: list[tuple[int, str | list[Block], bool]] = []
     state: dict[int, _Output] = {}
-    total_chars = sum(len(j.text) if j.text is not None else (j.path.stat().st_size if j.path else 0) for j in jobs)
+    total_chars = sum(_job_chars(j) for j in jobs)
     progress_state = {"done": 0, "chars": 0}
     with contextlib.ExitStack() as stack:
 
         def flush() -> None:
             if not window:
                 return
-            chars = sum(len(text) for _, text, _ in window)
+            chars = sum(_part_chars(part) for _, part, _ in window)
             before = progress_state["done"]
 
             def windowed(done: int, total: int) -> None:
@@ -376,14 +391,22 @@ def _translate_in_windows(
                 estimate = round((before + total) * max(total_chars, seen) / max(seen, 1))
                 progress(before + done, max(estimate, before + done))
 
-            inputs = [DocumentInput(jobs[i].name, text, jobs[i].fmt) for i, text, _ in window]
+            inputs = [
+                DocumentInput(jobs[i].name, part, jobs[i].fmt)
+                if isinstance(part, str)
+                else DocumentInput(jobs[i].name, "", jobs[i].fmt, blocks=part)
+                for i, part, _ in window
+            ]
             results, run_warnings = translator._run(inputs, windowed if progress is not None else None)
             progress_state["chars"] += chars
             progress_state["done"] += sum(len(r.segments) for r in results)
             warnings.update(dict.fromkeys(run_warnings))
-            for (index, _, last), result in zip(window, results, strict=True):
+            for (index, part, last), result in zip(window, results, strict=True):
                 if index not in state:
                     state[index] = _Output.open(stack, jobs[index], result)
+                if not isinstance(part, str):
+                    for block, rendered in zip(part, result.blocks or (), strict=True):
+                        jobs[index].source.put(block, rendered)
                 state[index].add(result, keep)
                 if last:
                     out.append(state.pop(index).finish(tuple(warnings)))
@@ -391,6 +414,18 @@ def _translate_in_windows(
 
         window_chars = 0
         for index, job in enumerate(jobs):
+            if job.source is not None:  # a structured document: its blocks, a window's worth at a time
+                blocks: list[Block] = []
+                for block in job.source.blocks():
+                    blocks.append(block)
+                    window_chars += len(block.paragraph.text)
+                    if window_chars >= WINDOW_CHARS:
+                        window.append((index, blocks, False))
+                        blocks = []
+                        flush()
+                        window_chars = 0
+                window.append((index, blocks, True))
+                continue
             chunks: Iterable[str] = iter_text(job.path, encoding=encoding) if job.path is not None else [job.text or ""]
             parts = document_parts(chunks, job.fmt, WINDOW_CHARS)
             part: str | None = next(parts, "")  # an empty file is one empty part
@@ -404,6 +439,18 @@ def _translate_in_windows(
                 part = following
         flush()
     return out
+
+
+def _job_chars(job: _FileJob) -> int:
+    if job.text is not None:
+        return len(job.text)
+    if job.source is not None:
+        return 0  # counted as its blocks arrive
+    return job.path.stat().st_size if job.path else 0
+
+
+def _part_chars(part: str | list[Block]) -> int:
+    return len(part) if isinstance(part, str) else sum(len(block.paragraph.text) for block in part)
 
 
 @dataclass
@@ -427,7 +474,7 @@ class _Output:
         from glossator.common.fileio import atomic_open
 
         output = cls(job, first)
-        if job.target is not None:
+        if job.target is not None and job.source is None:  # a structured document is written whole at the end
             try:
                 job.target.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
@@ -456,6 +503,19 @@ class _Output:
         """Close (rename into place) the output and make the job's :class:`Translation`."""
         if self.closer is not None:
             self.closer.close()
+        if self.job.source is not None and self.job.target is not None:
+            from glossator.common.fileio import atomic_open
+
+            data = self.job.source.dump()
+            try:
+                self.job.target.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise OutputError(
+                    f"{self.job.target.parent}: cannot create the output folder: {exc.strerror or exc}."
+                ) from exc
+            with atomic_open(self.job.target, "wb") as handle:
+                handle.write(data)
+            warnings = (*warnings, *(f"{self.job.name}: {w}" for w in self.job.source.warnings))
         return Translation(
             text="".join(self.texts),
             segments=tuple(self.segments),

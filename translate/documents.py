@@ -30,6 +30,7 @@ from glossator.translate.inline import (
     Alignment,
     InlineParseError,
     InlineUnit,
+    Paragraph,
     markdown_parser,
     parse_markdown_inline,
 )
@@ -40,13 +41,28 @@ _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n|\Z)")
 _MD_TRIM = " \t\n\r\f\v"
 
 
+@dataclass(frozen=True)
+class Block:
+    """One paragraph of a structured document (``translate/formats``): its tagged paragraph, where it is in the
+    document for reports ("paragraph 12", "slide 3", "cue 14", "trans-unit 42") and the format's own key for it."""
+
+    paragraph: Paragraph
+    location: str
+    key: Any = field(default=None, compare=False)
+
+
 @dataclass
 class Document:
-    """Literal pieces and translatable units in order; ``segments`` are the units' plain texts."""
+    """Literal pieces and translatable units in order; ``segments`` are the units' plain texts.
+
+    A structured document (:func:`read_blocks`) also has ``block_sizes``, the number of pieces of each block, so
+    that each block renders on its own, and ``locations``, the block location of each unit."""
 
     pieces: list[str | InlineUnit] = field(default_factory=list)
     splitter: Callable[[str], list[tuple[int, int]]] = field(default=sentence_spans, repr=False, compare=False)
     warnings: list[str] = field(default_factory=list)
+    block_sizes: list[int] | None = None
+    locations: list[str] = field(default_factory=list)
 
     @property
     def units(self) -> list[InlineUnit]:
@@ -70,6 +86,25 @@ class Document:
         self, translations: Sequence[str], alignments: Sequence[Alignment | None] | None = None
     ) -> tuple[str, list[tuple[str, ...]]]:
         """``render`` plus, per segment, the markup fallbacks it needed (placed by position, ...)."""
+        out, notes = self._render_pieces(translations, alignments)
+        return "".join(out), notes
+
+    def render_blocks(
+        self, translations: Sequence[str], alignments: Sequence[Alignment | None] | None = None
+    ) -> tuple[list[str], list[tuple[str, ...]]]:
+        """A structured document's blocks, each rendered on its own (marks in place), and the notes per segment."""
+        if self.block_sizes is None:
+            raise ValueError("not a structured document")
+        out, notes = self._render_pieces(translations, alignments)
+        blocks, cursor = [], 0
+        for size in self.block_sizes:
+            blocks.append("".join(out[cursor : cursor + size]))
+            cursor += size
+        return blocks, notes
+
+    def _render_pieces(
+        self, translations: Sequence[str], alignments: Sequence[Alignment | None] | None
+    ) -> tuple[list[str], list[tuple[str, ...]]]:
         units = self.units
         if len(translations) != len(units):
             raise ValueError(f"{len(translations)} translations for {len(units)} segments")
@@ -86,7 +121,7 @@ class Document:
                 i += 1
             else:
                 out.append(piece)
-        return "".join(out), notes
+        return out, notes
 
     def _literal(self, text: str) -> None:
         if text:
@@ -110,6 +145,29 @@ class Document:
             self.pieces.append(InlineUnit(text[start:end]))
             cursor = end
         self._literal(text[cursor:])
+
+
+def read_blocks(
+    blocks: Sequence[Block], splitter: Callable[[str], list[tuple[int, int]]] = sentence_spans
+) -> Document:
+    """A structured document from its blocks: each paragraph split into sentences on its plain text (a block
+    without words is all skeleton). A block whose markup cannot be split at its sentences is one unit."""
+    doc = Document(splitter=splitter, block_sizes=[])
+    assert doc.block_sizes is not None
+    for block in blocks:
+        paragraph = block.paragraph
+        spans = splitter(paragraph.text) if any(ch.isalnum() for ch in paragraph.text) else []
+        try:
+            pieces = paragraph.units(spans)
+        except InlineParseError:
+            whole = [(0, len(paragraph.text))] if spans else []
+            pieces = paragraph.units(whole)
+        doc.block_sizes.append(len(pieces))
+        for piece in pieces:
+            doc.pieces.append(piece)
+            if isinstance(piece, InlineUnit):
+                doc.locations.append(block.location)
+    return doc
 
 
 def read_document(text: str, fmt: str, splitter: Callable[[str], list[tuple[int, int]]] = sentence_spans) -> Document:
@@ -279,13 +337,17 @@ EXTENSIONS = {".txt": "txt", ".text": "txt", "": "txt", ".md": "md", ".markdown"
 def format_for_path(path: str | PurePath) -> str:
     """``md`` for Markdown files, ``txt`` for plain text; any other extension is refused (``--format`` overrides)."""
     from glossator.common.errors import InputError
+    from glossator.translate.formats import structured_extensions
 
     suffix = PurePath(path).suffix.lower()
+    structured = structured_extensions()
+    if suffix in structured:
+        return structured[suffix]
     if suffix not in EXTENSIONS:
-        known = ", ".join(sorted(ext for ext in EXTENSIONS if ext))
+        known = ", ".join(sorted({*(ext for ext in EXTENSIONS if ext), *structured}))
         raise InputError(
-            f"{path}: Glossator cannot translate {suffix} files yet (it knows {known}). Convert it to text or "
-            "Markdown, or pass --format txt if it really is plain text."
+            f"{path}: Glossator cannot translate {suffix} files (it knows {known}). Convert it to one of those, "
+            "or pass --format txt if it really is plain text."
         )
     return EXTENSIONS[suffix]
 

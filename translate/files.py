@@ -20,6 +20,12 @@ from glossator.translate.documents import output_name
 SUFFIXES = (".txt", ".md", ".markdown")
 
 
+def _is_english_output(name: str) -> bool:
+    """``x.en.md``, ``x_en.docx``, ``x-en.txt``: what an earlier run wrote, not an input."""
+    stem = name.rsplit(".", 1)[0].lower()
+    return ".en." in name.lower() or stem.endswith(("_en", "-en"))
+
+
 def expand_inputs(inputs: Sequence[str | Path]) -> list[Path | None]:
     """Files, directories (their .txt/.md files, English outputs skipped) and glob patterns; ``-`` = stdin (None)."""
     paths: list[Path | None] = []
@@ -29,11 +35,18 @@ def expand_inputs(inputs: Sequence[str | Path]) -> list[Path | None]:
             continue
         path = Path(item)
         if path.is_dir():
+            from glossator.translate.formats import structured_extensions
+
+            suffixes = {*SUFFIXES, *structured_extensions()}
             found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES and ".en." not in p.name
+                p
+                for p in path.rglob("*")
+                if p.is_file() and p.suffix.lower() in suffixes and not _is_english_output(p.name)
             )
             if not found:
-                raise InputError(f"{path}: directory has no .txt or .md files to translate.")
+                raise InputError(
+                    f"{path}: directory has no files to translate (it looks for {', '.join(sorted(suffixes))})."
+                )
             paths.extend(found)
         elif not path.exists() and glob.has_magic(str(item)):
             matched = sorted(Path(p) for p in glob.glob(str(item), recursive=True) if Path(p).is_file())

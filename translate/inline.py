@@ -102,6 +102,7 @@ class InlineUnit:
     events: tuple[Event, ...] = ()
     source: str | None = None  # exact source of the unit (text + markup); None: the text itself
     markdown: bool = False  # escape the English for Markdown
+    tagged: bool = False  # markup is marks (translate/tagged.py): checked by the marks, nothing escaped
     line_start: bool = False  # the unit starts a Markdown block line (paragraph start)
     table_cell: bool = False  # inside a table cell: "|" must be escaped
     # the document's link reference definitions (markdown-it's env), to check "[text][ref]" after projection
@@ -124,6 +125,8 @@ class InlineUnit:
         """
         if target == self.text:
             return self.original, ()
+        if self.tagged:
+            return self._render_tagged(target, alignment)
         if not self.markdown:
             return target, ()
         if not self.events:
@@ -137,6 +140,23 @@ class InlineUnit:
             # every span and atom by position, in German order; failing that the German sentence stays
             rendered, notes = _Projection(self, target, None).render()
             if _kept(_signature(self, rendered)) == expected:
+                return rendered, ("markup placed by position: the aligned placement changed its structure",)
+        except InlineParseError:
+            pass
+        return self.original, ("kept untranslated: its markup could not be placed on the English",)
+
+    def _render_tagged(self, target: str, alignment: Alignment | None) -> tuple[str, tuple[str, ...]]:
+        from glossator.translate.tagged import marks_ok, strip_marks
+
+        target = strip_marks(target)  # a mark in the English would be taken for markup
+        if not self.events:
+            return target, ()
+        try:
+            rendered, notes = _Projection(self, target, alignment).render()
+            if marks_ok(self.events, rendered):
+                return rendered, notes
+            rendered, notes = _Projection(self, target, None).render()
+            if marks_ok(self.events, rendered):
                 return rendered, ("markup placed by position: the aligned placement changed its structure",)
         except InlineParseError:
             pass
@@ -543,6 +563,7 @@ class Paragraph:
     markdown: bool = True
     table_cell: bool = False
     env: dict[str, Any] | None = field(default=None, repr=False)
+    tagged: bool = False  # a translate.tagged paragraph: its markup is marks
 
     @property
     def source(self) -> str:
@@ -648,6 +669,7 @@ class Paragraph:
                         events,
                         source="".join(src for _, src, _, _ in group),
                         markdown=self.markdown,
+                        tagged=self.tagged,
                         line_start=block_start and index == 0,
                         table_cell=self.table_cell,
                         env=self.env,
@@ -953,7 +975,7 @@ class _Projection:
     def __init__(self, unit: InlineUnit, target: str, alignment: Alignment | None) -> None:
         self.unit, self.target = unit, target
         self.notes: list[str] = []
-        self.escaped = _escape_chars(target, unit.table_cell)
+        self.escaped = list(target) if unit.tagged else _escape_chars(target, unit.table_cell)
         self.words = [m.span() for m in _WORD.finditer(target)]
         n = len(self.words)
         # the source characters each English word is aligned to
@@ -1117,7 +1139,8 @@ class _Projection:
             boundary = self._boundary(ev.pos)
             if boundary is None:
                 boundary = self._proportional(ev.pos)
-                self.notes.append(f"{ev.markup} {ev.src.strip()!r} placed by position (no aligned words)")
+                shown = "" if unit.tagged else f" {ev.src.strip()!r}"
+                self.notes.append(f"{ev.markup}{shown} placed by position (no aligned words)")
             siblings = parent.children
             index = next(i for i, c in enumerate(siblings) if c is atom)
             lo, hi = parent.first, parent.last
@@ -1326,7 +1349,7 @@ class _Projection:
         def text(a: int, b: int) -> None:
             if b > a:
                 chunk = "".join(escaped[a:b])
-                if out and "\n" in out[-1] and not out[-1].split("\n")[-1].strip(" \t>"):
+                if self.unit.markdown and out and "\n" in out[-1] and not out[-1].split("\n")[-1].strip(" \t>"):
                     chunk = _escape_line_start(chunk)  # after a hard break the English starts a line
                 out.append(chunk)
 

@@ -24,7 +24,7 @@ from glossator.common.settings import Settings
 from glossator.glossary.check import TermCheck
 from glossator.glossary.model import Glossary
 from glossator.translate.cache import TranslationMemory, cache_key
-from glossator.translate.documents import read_document
+from glossator.translate.documents import Block, read_blocks, read_document
 from glossator.translate.engine import Engine
 from glossator.translate.inline import (
     Alignment,
@@ -44,9 +44,13 @@ CHUNK_SENTENCES = 256
 
 @dataclass(frozen=True)
 class DocumentInput:
+    """A text in format txt, lines or md — or, with *blocks*, the paragraphs of a structured document
+    (``translate/formats``), whose English comes back per block in ``TranslationResult.blocks``."""
+
     name: str
     text: str
     fmt: str = "txt"
+    blocks: Sequence[Block] | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,7 @@ class SegmentResult:
     tm: bool = False  # a human translation from the translation memory (TMX import); method "tm"
     # inline markup put back by position instead of by alignment (translate/inline.py), one line each
     warnings: tuple[str, ...] = ()
+    location: str = ""  # where in a structured document: "paragraph 12", "slide 3", "cue 14", "trans-unit 42"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -71,6 +76,7 @@ class SegmentResult:
             "tm": self.tm,
             "method": self.method,
             "terms": [c.to_dict() for c in self.checks],
+            **({"location": self.location} if self.location else {}),
             **({"warnings": list(self.warnings)} if self.warnings else {}),
         }
 
@@ -84,6 +90,7 @@ class TranslationResult:
     glossary_digest: str
     stats: dict[str, Any] = field(default_factory=dict)
     notice: str | None = None  # the model's warning (test fixture, small model), also in to_dict()
+    blocks: tuple[str, ...] | None = None  # a structured document's blocks, rendered (marks in place)
 
     def term_counts(self) -> dict[str, int]:
         counts = {"ok": 0, "enforced": 0, "damaged": 0, "missing": 0, "forbidden": 0}
@@ -137,7 +144,10 @@ def translate_documents(
     splitter: Callable[[str], list[tuple[int, int]]] = sentence_spans
     if memory is not None:
         splitter = memory.human_paragraphs(memory.remembering_splits(sentence_spans, splitter_id()))
-    documents = [read_document(item.text, item.fmt, splitter) for item in inputs]
+    documents = [
+        read_blocks(item.blocks, splitter) if item.blocks is not None else read_document(item.text, item.fmt, splitter)
+        for item in inputs
+    ]
     unique = list(dict.fromkeys(s for doc in documents for s in doc.segments))
     # sentences with inline markup: their English needs an alignment to put the markup back (translate/inline.py)
     marked = {s for doc in documents for s in doc.marked_segments}
@@ -229,12 +239,24 @@ def translate_documents(
     elapsed = time.perf_counter() - started
     results = []
     for source_input, doc in zip(inputs, documents, strict=True):
-        text, notes = doc.render_with_notes(
-            [done[s].target for s in doc.segments], [aligned.get(s) for s in doc.segments]
-        )
-        segments = tuple(
-            dataclasses.replace(done[s], warnings=n) if n else done[s] for s, n in zip(doc.segments, notes, strict=True)
-        )
+        targets, unit_alignments = [done[s].target for s in doc.segments], [aligned.get(s) for s in doc.segments]
+        blocks: tuple[str, ...] | None = None
+        if doc.block_sizes is not None:
+            from glossator.translate.tagged import strip_marks
+
+            rendered, notes = doc.render_blocks(targets, unit_alignments)
+            blocks = tuple(rendered)
+            text = "\n".join(strip_marks(block) for block in rendered)
+            segments = tuple(
+                dataclasses.replace(done[s], warnings=n, location=where)
+                for s, n, where in zip(doc.segments, notes, doc.locations, strict=True)
+            )
+        else:
+            text, notes = doc.render_with_notes(targets, unit_alignments)
+            segments = tuple(
+                dataclasses.replace(done[s], warnings=n) if n else done[s]
+                for s, n in zip(doc.segments, notes, strict=True)
+            )
         if warnings is not None:
             warnings.extend(f"{source_input.name}: {w}" for w in doc.warnings)
             placed = sum(len(n) for n in notes)
@@ -251,6 +273,8 @@ def translate_documents(
             "seconds": round(elapsed, 3),
         }
         results.append(
-            TranslationResult(source_input.name, text, segments, engine.model_id, digest, stats, notice=notice)
+            TranslationResult(
+                source_input.name, text, segments, engine.model_id, digest, stats, notice=notice, blocks=blocks
+            )
         )
     return results

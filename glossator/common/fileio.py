@@ -119,6 +119,23 @@ def read_text(path: Path, *, encoding: str = "utf-8", what: str = "input file") 
     return decode_text(data, str(path), encoding=encoding)
 
 
+# A structured document (DOCX, HTML, XLIFF...) is parsed whole: larger files are refused rather than exhaust memory.
+MAX_DOCUMENT_BYTES = 512 << 20
+
+
+def read_bytes(path: Path, *, what: str = "input file", limit: int = MAX_DOCUMENT_BYTES) -> bytes:
+    """A whole file's bytes, or the one-line error of :func:`read_text` (missing, a folder, unreadable, too large)."""
+    path = Path(path)
+    with _open_input(path, what) as handle:
+        try:
+            data = handle.read(limit + 1)
+        except OSError as exc:
+            raise InputFileError(f"{path}: cannot read {what}: {exc.strerror}.") from exc
+    if len(data) > limit:
+        raise InputFileError(f"{path}: larger than {limit >> 20} MiB; split the document, then translate the parts.")
+    return data
+
+
 def _open_input(path: Path, what: str) -> IO[bytes]:
     """*path* opened for reading bytes, or the one-line error of :func:`read_text` (missing, a folder, unreadable)."""
     if not path.exists():
