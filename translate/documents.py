@@ -147,9 +147,7 @@ class Document:
         self._literal(text[cursor:])
 
 
-def read_blocks(
-    blocks: Sequence[Block], splitter: Callable[[str], list[tuple[int, int]]] = sentence_spans
-) -> Document:
+def read_blocks(blocks: Sequence[Block], splitter: Callable[[str], list[tuple[int, int]]] = sentence_spans) -> Document:
     """A structured document from its blocks: each paragraph split into sentences on its plain text (a block
     without words is all skeleton). A block whose markup cannot be split at its sentences is one unit."""
     doc = Document(splitter=splitter, block_sizes=[])

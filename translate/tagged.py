@@ -100,7 +100,16 @@ class TaggedBuilder:
         span = self._stack.pop()
         opening = self._marks[span]
         src = self._mark(Mark("close", opening.tag, opening.data, span))
-        self._events.append(Event(len(self._text), "close", f"<{opening.tag}>", src, span))
+        start = next(i for i, ev in enumerate(self._events) if ev.span == span)
+        if any(ch.isalnum() for ch in self._text[self._events[start].pos :]):
+            self._events.append(Event(len(self._text), "close", f"<{opening.tag}>", src, span))
+            return
+        # a span with no words of its own ("<b> </b>", an empty hyperlink) has nothing to project: its two marks
+        # travel as atoms, side by side (the writer still sees an open and a close, in order)
+        ev = self._events[start]
+        self._events[start] = Event(ev.pos, "atom", ev.markup, ev.src)
+        self._events.append(Event(len(self._text), "atom", f"<{opening.tag}>", src))
+        self._glue = bool(self._text) and self._text[-1].isalnum()
 
     def atom(self, tag: str, data: Any = None) -> None:
         src = self._mark(Mark("atom", tag, data))

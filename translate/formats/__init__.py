@@ -57,7 +57,6 @@ STRUCTURED: dict[str, Format] = {
 }
 
 
-
 def structured_extensions() -> dict[str, str]:
     """File extension → format name, for the formats this installation can translate."""
     return {ext: name for name in available() for ext in STRUCTURED[name].extensions}

@@ -98,8 +98,9 @@ def parse_xml(data: bytes, where: str) -> Any:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise InputError(f"{where}: not well-formed XML ({exc}). Open and save the file again in its application.") \
-            from exc
+        raise InputError(
+            f"{where}: not well-formed XML ({exc}). Open and save the file again in its application."
+        ) from exc
     doctype = root.getroottree().docinfo
     if doctype.internalDTD is not None and any(True for _ in doctype.internalDTD.iterentities()):
         raise InputError(f"{where}: the XML declares entities (an entity bomb?); refusing it.")
