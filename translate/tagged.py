@@ -93,21 +93,32 @@ class TaggedBuilder:
         self._glue = False
         return span
 
-    def close(self, span: int | None = None) -> None:
-        """Close the innermost open span (*span*, if given, must be it: spans nest)."""
+    def close(self, span: int | None = None, data: Any = None) -> None:
+        """Close the innermost open span (*span*, if given, must be it: spans nest); *data*: the closing markup's
+        own data (default: the opening's)."""
         if not self._stack or (span is not None and self._stack[-1] != span):
             raise ValueError("spans must be closed innermost first")
         span = self._stack.pop()
         opening = self._marks[span]
-        src = self._mark(Mark("close", opening.tag, opening.data, span))
+        src = self._mark(Mark("close", opening.tag, opening.data if data is None else data, span))
         start = next(i for i, ev in enumerate(self._events) if ev.span == span)
         if any(ch.isalnum() for ch in self._text[self._events[start].pos :]):
             self._events.append(Event(len(self._text), "close", f"<{opening.tag}>", src, span))
             return
-        # a span with no words of its own ("<b> </b>", an empty hyperlink) has nothing to project: its two marks
-        # travel as atoms, side by side (the writer still sees an open and a close, in order)
+        # a span with no words of its own ("<b> </b>", "<b>{file}</b>") has nothing to project: its two marks
+        # travel as atoms, side by side (the writer still sees an open and a close, in order); like an atom, the
+        # opening takes the whitespace before it along
         ev = self._events[start]
-        self._events[start] = Event(ev.pos, "atom", ev.markup, ev.src)
+        pos, lead, opening_src = ev.pos, 0, ev.src
+        if pos and self._text[pos - 1] in " \t" and not any(e.pos == pos for e in self._events[:start]):
+            lead = len(self._src[pos - 1])
+            opening_src = self._src[pos - 1] + ev.src
+            del self._text[pos - 1], self._src[pos - 1]
+            pos -= 1
+            for i in range(start + 1, len(self._events)):
+                e = self._events[i]
+                self._events[i] = Event(e.pos - 1, e.kind, e.markup, e.src, e.span, e.attrs, e.lead)
+        self._events[start] = Event(pos, "atom", ev.markup, opening_src, lead=lead)
         self._events.append(Event(len(self._text), "atom", f"<{opening.tag}>", src))
         self._glue = bool(self._text) and self._text[-1].isalnum()
 
