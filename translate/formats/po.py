@@ -25,7 +25,10 @@ from glossator.common.errors import InputError
 from glossator.translate.documents import Block
 from glossator.translate.tagged import TaggedBuilder, TaggedParagraph
 
-_PRINTF = r"%(?:\d+\$|\([A-Za-z_][A-Za-z0-9_]*\))?[-#0 +']*(?:\d+|\*)?(?:\.(?:\d+|\*))?(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGaAcsrp%]"
+_PRINTF = (
+    r"%(?:\d+\$|\([A-Za-z_][A-Za-z0-9_]*\))?[-#0 +']*(?:\d+|\*)?(?:\.(?:\d+|\*))?"
+    r"(?:hh|h|ll|l|L|q|j|z|t)?[diouxXeEfFgGaAcsrp%]"
+)
 _BRACE = r"\{[A-Za-z0-9_]*(?:[.\[][^{}]*)?(?:![rsa])?(?::[^{}]*)?\}"
 _TAG = r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>"
 _CHARSET = re.compile(rb'"Content-Type:[^"]*charset=([A-Za-z0-9_.:-]+)', re.I)
