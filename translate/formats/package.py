@@ -112,12 +112,17 @@ def serialize_xml(root: Any, original: bytes) -> bytes:
     from lxml import etree
 
     tree = root.getroottree()
-    info = tree.docinfo
-    declared = original.lstrip()[:5] == b"<?xml"
-    body: bytes = etree.tostring(
-        tree,
-        xml_declaration=declared,
-        encoding=info.encoding or "UTF-8",
-        standalone=info.standalone,
-    )
-    return body
+    encoding = tree.docinfo.encoding or "UTF-8"
+    body: bytes = etree.tostring(tree, xml_declaration=False, encoding=encoding)
+    body = body.rstrip() + original[len(original.rstrip()) :]  # the trailing newline, as it was
+    start = original.find(b"<?xml")
+    if start < 0 or original[:start].strip(b"\xef\xbb\xbf \t\r\n"):
+        return body
+    end = original.find(b"?>", start)
+    # the original declaration byte for byte (its quotes, its standalone), and the BOM and whitespace before it
+    return original[: end + 2] + original[end + 2 : end + 2 + _newlines(original[end + 2 :])] + body.lstrip()
+
+
+def _newlines(data: bytes) -> int:
+    """How many whitespace bytes follow the declaration (kept as they were)."""
+    return len(data) - len(data.lstrip(b" \t\r\n"))
