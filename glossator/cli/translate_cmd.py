@@ -13,6 +13,8 @@ from glossator.cli.app import app
 from glossator.cli.progress import progress
 from glossator.common.settings import Settings, parse_workers
 
+_FORMAT_HELP = "txt, md, lines, html, epub, docx, odt, odp, pptx, xlsx, srt, vtt, xliff or po (default: the extension)."
+
 
 @app.command("translate")
 def translate_command(
@@ -39,7 +41,7 @@ def translate_command(
         Path | None, typer.Option("--memory", help="Translation memory file (default: the one in the cache dir).")
     ] = None,
     encoding: Annotated[str, typer.Option("--encoding", help="Encoding of the input files.")] = "utf-8",
-    fmt: Annotated[str | None, typer.Option("--format", help="txt, md or lines (default: from the extension).")] = None,
+    fmt: Annotated[str | None, typer.Option("--format", help=_FORMAT_HELP)] = None,
     beam_size: Annotated[int | None, typer.Option("--beam-size", min=1, help="Beam size (default 4).")] = None,
     workers: Annotated[
         str | None,
