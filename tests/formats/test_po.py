@@ -3,6 +3,8 @@ every untouched line byte for byte, and gettext's own ``msgfmt --check`` accepts
 
 from __future__ import annotations
 
+import difflib
+import re
 import subprocess
 from pathlib import Path
 
@@ -168,3 +170,65 @@ def test_bad_catalogues_are_refused_with_one_line(tmp_path: Path, content: str |
     assert result.exit_code == 3
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("Error: ")
     assert not (tmp_path / "bad.en.po").exists()
+
+
+# --- real catalogues (tests/data/formats/po, provenance in its README) ----------------------------------------
+
+REAL_EN = ["studip-meetings.en.po", "studip-vote-2004.en.po"]  # Stud.IP: German msgids, English msgstr
+
+
+def test_a_finished_real_catalogue_comes_back_byte_for_byte(tmp_path: Path) -> None:
+    data = (DATA / "studip-meetings.en.po").read_bytes()
+    result, out = _translate(tmp_path, data, name="studip-meetings.en.po")
+    assert out == data
+    assert result.segments == ()
+
+
+def test_a_real_catalogue_gets_its_one_empty_entry_and_nothing_else_changes(tmp_path: Path) -> None:
+    # KBabel 2004, ISO-8859-1, no Language header; the entry at line 1356 has no msgstr
+    data = (DATA / "studip-vote-2004.en.po").read_bytes()
+    result, out = _translate(tmp_path, data, name="studip-vote-2004.en.po")
+    assert [s.location for s in result.segments] == ["msgid line 1356"] * len(result.segments)
+    old, new = data.decode("latin-1").split("\n"), out.decode("latin-1").split("\n")
+    changed = [
+        (tag, i1, i2) for tag, i1, i2, _, _ in difflib.SequenceMatcher(None, old, new).get_opcodes() if tag != "equal"
+    ]
+    header_end = old.index("")
+    for tag, i1, i2 in changed:  # only the header's Language line and the empty entry's lines
+        assert i1 <= header_end or 1355 <= i1 <= 1362, (tag, old[i1:i2])
+    entry = next(e for e in polib.pofile(str(tmp_path / "out.po")) if e.linenum >= 1356)
+    assert entry.msgstr and "fuzzy" in entry.flags
+    assert polib.pofile(str(tmp_path / "out.po")).metadata["Language"] == "en"
+
+
+@pytest.mark.parametrize("name", REAL_EN)
+def test_a_real_catalogue_with_its_msgstrs_emptied_is_filled_and_passes_msgfmt(tmp_path: Path, name: str) -> None:
+    po = polib.pofile(str(DATA / name))  # polib reads the header's charset (one is ISO-8859-1)
+    for entry in po:
+        entry.msgstr = ""
+        if entry.msgstr_plural:
+            entry.msgstr_plural = dict.fromkeys(entry.msgstr_plural, "")
+    blank = tmp_path / "blank.po"
+    po.save(str(blank))
+    _translate(tmp_path, blank.read_bytes(), name="blank.de.po")
+    filled = polib.pofile(str(tmp_path / "out.po"))
+    open_entries = [e for e in po if not e.obsolete]
+    assert len(filled) == len(po)
+    for before, after in zip(po, filled, strict=True):
+        assert (after.msgctxt, after.msgid, after.msgid_plural) == (before.msgctxt, before.msgid, before.msgid_plural)
+        if before.obsolete:
+            continue
+        assert "fuzzy" in after.flags
+        # the engine echoes unknown words: every placeholder of the msgid is in the msgstr, once
+        for placeholder in re.findall(r"%\(\w+\)s|%[sd]|\{\w*\}", before.msgid):
+            text = after.msgstr_plural.get(0, "") if after.msgid_plural else after.msgstr
+            assert text.count(placeholder) == before.msgid.count(placeholder), (before.msgid, text)
+    assert len(open_entries) > 20
+    msgfmt = require_tool("msgfmt")
+    checked = subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(tmp_path / "out.po")], capture_output=True)
+    assert checked.returncode == 0, checked.stderr.decode()
+
+
+def test_a_real_german_translation_catalogue_is_refused_as_the_wrong_direction() -> None:
+    with pytest.raises(InputError, match="Language header says 'de'"):
+        open_source((DATA / "humanize.de_DE.po").read_bytes(), "humanize.de_DE.po")

@@ -215,3 +215,59 @@ def test_bad_xliff_is_refused_with_one_line(tmp_path: Path, text: str, message: 
     result = run_cli(["translate", str(tmp_path / "bad.de.xlf"), "-o", str(tmp_path / "bad.en.xlf")])
     assert result.exit_code == 3 and result.stderr.count("\n") == 1
     assert not (tmp_path / "bad.en.xlf").exists()
+
+
+# --- real files (tests/data/formats/xliff, provenance in its README) ------------------------------------------
+
+XSD = {
+    "urn:oasis:names:tc:xliff:document:1.2": "xliff-core-1.2-transitional.xsd",
+    "urn:oasis:names:tc:xliff:document:2.0": "xliff_core_2.0.xsd",
+}
+GERMAN_SOURCE = sorted(p.name for p in REAL.glob("*.xlf") if ".en-de." not in p.name)
+
+
+def _inline(element: etree._Element) -> list[tuple[str, str | None]]:
+    """The inline codes of a <source> or <target>: tag and id, in document order."""
+    return [(e.tag.split("}")[1], e.get("id")) for e in element.iter() if e is not element and isinstance(e.tag, str)]
+
+
+@pytest.mark.parametrize("name", GERMAN_SOURCE)
+def test_real_xliff_gets_every_open_target_with_the_same_inline_codes(tmp_path: Path, name: str) -> None:
+    source = REAL / name
+    result, out = _translate(tmp_path, source.read_bytes(), name=name)
+    before, after = etree.fromstring(source.read_bytes()), etree.fromstring(out)
+    ns = after.tag.split("}")[0][1:]
+    xsd = etree.XMLSchema(etree.parse(str(SCHEMAS / XSD[ns])))
+    # no schema error the input did not have (ngx's extraction has a <unit> without id; its missing trgLang is set)
+    xsd.validate(before)
+    known = {e.message for e in xsd.error_log}
+    xsd.validate(after)
+    assert {e.message for e in xsd.error_log} <= known, xsd.error_log
+    unit_tag = "trans-unit" if ns.endswith("1.2") else "segment"
+    old_units, new_units = list(before.iter(f"{{{ns}}}{unit_tag}")), list(after.iter(f"{{{ns}}}{unit_tag}"))
+    assert len(old_units) == len(new_units) and len(new_units) > 0
+    filled = 0
+    for old, new in zip(old_units, new_units, strict=True):
+        old_target, new_target = old.find(f"{{{ns}}}target"), new.find(f"{{{ns}}}target")
+        new_source = new.find(f"{{{ns}}}source")
+        assert etree.tostring(old.find(f"{{{ns}}}source")) == etree.tostring(new_source)  # sources untouched
+        approved = old.get("approved") == "yes" or old.get("translate") == "no"
+        done = (old_target is not None and old_target.get("state") in ("translated", "signed-off", "final")) or (
+            old.get("state") in ("translated", "reviewed", "final")
+        )
+        if approved or done:
+            assert (old_target is None) == (new_target is None)
+            if old_target is not None:
+                assert etree.tostring(old_target) == etree.tostring(new_target)
+            continue
+        filled += 1
+        assert new_target is not None
+        assert sorted(_inline(new_target), key=str) == sorted(_inline(new_source), key=str)
+    assert len({s.location for s in result.segments}) <= filled  # a filled unit may be all numbers: no segment
+    expected = {"okapi-ontram-de-en.xlf": 80, "ngx-messages.de-en.xlf": 4, "ngx-extracted.de.xliff2.xlf": 30}
+    assert filled >= expected.get(name, 0)
+
+
+def test_a_real_xliff_for_german_targets_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="source-language is 'en', not German"):
+        open_source((REAL / "ngx-translated.en-de.xlf").read_bytes(), "ngx-translated.en-de.xlf")

@@ -152,8 +152,9 @@ class PoSource:
             while end > start and not out[end - 1].strip():
                 end -= 1
             out[start:end] = entry.__unicode__(self.po.wrapwidth).rstrip("\n").split("\n")
-        header_end = self._starts[0] if self._starts else len(out)
-        out[:header_end] = self._header(out[:header_end], plural or any(e.msgid_plural for e in self.entries))
+        if self._done:  # a catalogue with nothing to fill comes back byte for byte
+            header_end = self._starts[0] if self._starts else len(out)
+            out[:header_end] = self._header(out[:header_end], plural or any(e.msgid_plural for e in self.entries))
         text = self.newline.join(out)
         try:
             return text.encode(self.encoding)
