@@ -85,6 +85,29 @@ class TaggedBuilder:
             self._text.append(ch)
             self._src.append(ch)
 
+    def char(self, ch: str, src: str) -> None:
+        """One plain-text character whose source is *src* (an entity, or a run of whitespace the format shows as
+        one space: the model sees *ch*, the German source keeps *src*)."""
+        self.text(ch)
+        if not is_mark(ch):
+            self._src[-1] = src
+
+    def space(self) -> None:
+        """A space for the model that the source does not have (between two words that markup such as a line
+        break separates); it renders as nothing."""
+        if self._text and not self._text[-1].isspace():
+            self._text.append(" ")
+            self._src.append("")
+            self._glue = False
+
+    def fold(self, src: str) -> bool:
+        """Append *src* to the source of the last plain character (a soft hyphen kept inside its word, unseen by the
+        model); False when the paragraph so far ends with markup or has no word character there."""
+        if self._text and self._text[-1].isalnum() and not (self._events and self._events[-1].pos == len(self._text)):
+            self._src[-1] += src
+            return True
+        return False
+
     def open(self, tag: str, data: Any = None) -> int:
         span = len(self._marks)
         src = self._mark(Mark("open", tag, data, span))

@@ -200,10 +200,6 @@ class _Builder(TaggedBuilder):
     """A builder whose characters may have a source of their own: a run of spaces and line ends that HTML shows as
     one space is one space for the model and the run itself in the German source."""
 
-    def char(self, ch: str, src: str) -> None:
-        self.text(ch)
-        self._src[-1] = src  # text() appended ch itself last (a space is never a mark)
-
     def line_break(self, tag: str, data: Any) -> None:
         """A ``<br>``: an atom the model reads as a space between the words around it."""
         self.atom(tag, data)
@@ -212,18 +208,13 @@ class _Builder(TaggedBuilder):
     def text(self, text: str) -> None:
         if text and getattr(self, "_pending_space", False):
             self._pending_space = False
-            if text[0] not in SPACE and self._text and self._text[-1] not in SPACE:
-                self._text.append(" ")  # a space the source does not have: it renders as nothing
-                self._src.append("")
-                self._glue = False
+            if text[0] not in SPACE:
+                self.space()
         super().text(text)
 
     def soft_hyphen(self) -> bool:
         """Fold a soft hyphen into the word before it (the model sees the word whole); False where there is none."""
-        if self._text and self._text[-1].isalnum() and not (self._events and self._events[-1].pos == len(self._text)):
-            self._src[-1] += "\u00ad"
-            return True
-        return False
+        return self.fold("\u00ad")
 
     def decoded(self, text: str) -> None:
         """Decoded page text: whitespace runs collapsed for the model, soft hyphens folded."""
