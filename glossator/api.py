@@ -301,9 +301,9 @@ class Translator:
         returned), the rest translated — for a run that was interrupted.
         """
         from glossator.common.fileio import check_text, decode_text, is_special_file, read_bytes, read_text
-        from glossator.translate.documents import FORMATS, format_for_path
+        from glossator.translate.documents import FORMATS
         from glossator.translate.files import WHOLE_FILE_BYTES, expand_inputs, plan_outputs
-        from glossator.translate.formats import STRUCTURED, open_source
+        from glossator.translate.formats import STRUCTURED, format_for_path, open_source
 
         if fmt is not None and fmt not in FORMATS and fmt not in STRUCTURED:
             raise UsageError(f"--format {fmt}: use one of {', '.join([*FORMATS, *STRUCTURED])}.")

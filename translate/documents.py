@@ -332,24 +332,6 @@ def _split_cells(line: str, skip: int) -> list[tuple[str, list[int]]] | None:
 EXTENSIONS = {".txt": "txt", ".text": "txt", "": "txt", ".md": "md", ".markdown": "md"}
 
 
-def format_for_path(path: str | PurePath) -> str:
-    """``md`` for Markdown files, ``txt`` for plain text; any other extension is refused (``--format`` overrides)."""
-    from glossator.common.errors import InputError
-    from glossator.translate.formats import structured_extensions
-
-    suffix = PurePath(path).suffix.lower()
-    structured = structured_extensions()
-    if suffix in structured:
-        return structured[suffix]
-    if suffix not in EXTENSIONS:
-        known = ", ".join(sorted({*(ext for ext in EXTENSIONS if ext), *structured}))
-        raise InputError(
-            f"{path}: Glossator cannot translate {suffix} files (it knows {known}). Convert it to one of those, "
-            "or pass --format txt if it really is plain text."
-        )
-    return EXTENSIONS[suffix]
-
-
 def output_name(input_name: str) -> str:
     """The English file name for a German one: ``x.de.md`` → ``x.en.md``, ``x_de.txt`` → ``x_en.txt``,
     ``x.txt`` → ``x.en.txt``."""

@@ -47,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from glossator.translate.engine import Engine, Hypothesis
+from glossator.translate.marks import marks_ok, strip_marks
 
 # One aligned target piece: (target start, target end, source start, source end) in characters; the source span
 # is (-1, -1) when the piece attends most to nothing in the sentence.
@@ -146,8 +147,6 @@ class InlineUnit:
         return self.original, ("kept untranslated: its markup could not be placed on the English",)
 
     def _render_tagged(self, target: str, alignment: Alignment | None) -> tuple[str, tuple[str, ...]]:
-        from glossator.translate.tagged import marks_ok, strip_marks
-
         target = strip_marks(target)  # a mark in the English would be taken for markup
         if not self.events:
             return target, ()

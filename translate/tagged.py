@@ -31,17 +31,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from glossator.translate.inline import Event, Paragraph
-
-MARK_FIRST = 0xF0000  # Supplementary Private Use Area-A: 65,534 marks per paragraph
-MARK_LAST = 0xFFFFD
-
-
-def is_mark(ch: str) -> bool:
-    return MARK_FIRST <= ord(ch) <= MARK_LAST
-
-
-def strip_marks(text: str) -> str:
-    return "".join(ch for ch in text if not is_mark(ch))
+from glossator.translate.marks import MARK_FIRST, MARK_LAST, is_mark, marks_ok, strip_marks
 
 
 @dataclass(frozen=True)
@@ -65,7 +55,7 @@ class TaggedBuilder:
         self._events: list[Event] = []
         self._marks: list[Mark] = []
         self._stack: list[int] = []
-        self._glue = False  # an atom stands right after a word: a word right after it is another word
+        self._glue = False  # an atom stands right after a word or sign: a word right after it is another word
 
     def _mark(self, mark: Mark) -> str:
         if len(self._marks) > MARK_LAST - MARK_FIRST:
@@ -113,7 +103,6 @@ class TaggedBuilder:
         src = self._mark(Mark("open", tag, data, span))
         self._events.append(Event(len(self._text), "open", f"<{tag}>", src, span))
         self._stack.append(span)
-        self._glue = False
         return span
 
     def close(self, span: int | None = None, data: Any = None) -> None:
@@ -143,9 +132,12 @@ class TaggedBuilder:
                 self._events[i] = Event(e.pos - 1, e.kind, e.markup, e.src, e.span, e.attrs, e.lead)
         self._events[start] = Event(pos, "atom", ev.markup, opening_src, lead=lead)
         self._events.append(Event(len(self._text), "atom", f"<{opening.tag}>", src))
-        self._glue = bool(self._text) and self._text[-1].isalnum()
+        self._glue = bool(self._text) and not self._text[-1].isspace()
 
-    def atom(self, tag: str, data: Any = None) -> None:
+    def atom(self, tag: str, data: Any = None, *, separates: bool = True) -> None:
+        """Opaque markup at this point. *separates*: it stands between words (a line break, a tab, a field), so
+        the word before it and the word after it are two words for the model even without a space between them;
+        False for markup that takes no room (a bookmark inside a word)."""
         src = self._mark(Mark("atom", tag, data))
         lead = 0
         # the whitespace before an atom travels with it ("Führe %s aus" gives the model "Führe aus")
@@ -153,7 +145,8 @@ class TaggedBuilder:
             lead = len(self._src[-1])
             src = self._src.pop() + src
             self._text.pop()
-        self._glue = bool(self._text) and self._text[-1].isalnum()
+        if separates:
+            self._glue = bool(self._text) and not self._text[-1].isspace()
         self._events.append(Event(len(self._text), "atom", f"<{tag}>", src, lead=lead))
 
     def build(self) -> TaggedParagraph:
@@ -205,23 +198,13 @@ class TaggedParagraph(Paragraph):
                 yield item, tuple(stack)
 
 
-def marks_ok(events: Sequence[Event], rendered: str) -> bool:
-    """The check of a projected tagged sentence: each of its marks exactly once, spans properly nested (a span
-    opened in an earlier sentence encloses what comes before its close, one closed later what follows its open)."""
-    expected = sorted(ev.src[ev.lead :] for ev in events)
-    seen = [ch for ch in rendered if is_mark(ch)]
-    if sorted(seen) != expected:
-        return False
-    by_mark = {ev.src[ev.lead :]: ev for ev in events}
-    opens = {ev.span for ev in events if ev.kind == "open"}
-    closes = {ev.span for ev in events if ev.kind == "close"}
-    stack = [ev.span for ev in reversed(events) if ev.kind == "close" and ev.span not in opens]
-    for ch in seen:
-        ev = by_mark[ch]
-        if ev.kind == "open":
-            stack.append(ev.span)
-        elif ev.kind == "close":
-            if not stack or stack[-1] != ev.span:
-                return False
-            stack.pop()
-    return stack == [ev.span for ev in events if ev.kind == "open" and ev.span not in closes]
+__all__ = [
+    "MARK_FIRST",
+    "MARK_LAST",
+    "Mark",
+    "TaggedBuilder",
+    "TaggedParagraph",
+    "is_mark",
+    "marks_ok",
+    "strip_marks",
+]

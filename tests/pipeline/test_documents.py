@@ -2,7 +2,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glossator.translate.documents import format_for_path, output_name, read_document
+from glossator.translate.documents import output_name, read_document
+from glossator.translate.formats import format_for_path
 
 
 def test_seed_article_round_trips_exactly(corpus_article):

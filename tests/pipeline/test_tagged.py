@@ -196,6 +196,38 @@ def test_words_glued_to_an_atom_stay_two_words_for_the_model() -> None:
     assert _shown(paragraph, paragraph.source) == "ProgrammFist gut."
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "model"),
+    [("Satz.", "Neu", "Satz. Neu"), ("1.", "Antrag", "1. Antrag"), ("spenden:", "PayPal", "spenden: PayPal")],
+)
+def test_an_atom_after_a_sign_still_separates_the_words(before: str, after: str, model: str) -> None:
+    b = TaggedBuilder()
+    b.text(before)
+    b.atom("br", "<br>")
+    b.text(after)
+    assert b.build().text == model
+
+
+def test_an_atom_then_a_span_still_separates_the_words() -> None:
+    b = TaggedBuilder()
+    b.text("Wort")
+    b.atom("field", "F")
+    bold = b.open("b")
+    b.text("Wort")
+    b.close(bold)
+    assert b.build().text == "Wort Wort"
+
+
+def test_an_atom_that_takes_no_room_keeps_the_word_whole() -> None:
+    b = TaggedBuilder()
+    b.text("Wort")
+    b.atom("bookmark", "B", separates=False)
+    b.text("teil ist gut.")
+    paragraph = b.build()
+    assert paragraph.text == "Wortteil ist gut."
+    assert _shown(paragraph, paragraph.source) == "WortBteil ist gut."
+
+
 def test_spans_must_close_innermost_first() -> None:
     b = TaggedBuilder()
     outer = b.open("b")

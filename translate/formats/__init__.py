@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import PurePath
 from typing import Protocol
 
 from glossator.translate.documents import Block
@@ -81,3 +82,21 @@ def open_source(fmt: str, data: bytes, name: str) -> Source:
     module = importlib.import_module(f"glossator.translate.formats.{STRUCTURED[fmt].module}")
     source: Source = module.open_source(data, name, fmt)
     return source
+
+
+def format_for_path(path: str | PurePath) -> str:
+    """``md`` for Markdown files, ``txt`` for plain text; any other extension is refused (``--format`` overrides)."""
+    from glossator.common.errors import InputError
+    from glossator.translate.documents import EXTENSIONS
+
+    suffix = PurePath(path).suffix.lower()
+    structured = structured_extensions()
+    if suffix in structured:
+        return structured[suffix]
+    if suffix not in EXTENSIONS:
+        known = ", ".join(sorted({*(ext for ext in EXTENSIONS if ext), *structured}))
+        raise InputError(
+            f"{path}: Glossator cannot translate {suffix} files (it knows {known}). Convert it to one of those, "
+            "or pass --format txt if it really is plain text."
+        )
+    return EXTENSIONS[suffix]
