@@ -140,3 +140,45 @@ def test_models_install_onto_a_small_disk_leaves_nothing(small_fs, monkeypatch: 
     assert result.stderr.count("\n") == 1 and "space" in result.stderr
     assert list_packages(Settings.from_env()) == []
     assert sorted(p.name for p in folder.iterdir()) == [".glossator.lock"]  # no staging debris
+
+
+# Structured documents (translate/formats): a text format (PO) and a zip package (EPUB), each written whole at the end.
+FORMATS = Path(__file__).parents[1] / "data" / "formats"
+PO = FORMATS / "po" / "studip-vote-2004.en.po"  # German msgids, one entry to fill
+EPUB = FORMATS / "epub" / "pandoc-appstate.de.epub"
+
+
+@pytest.mark.parametrize("source", [PO, EPUB], ids=["po", "epub"])
+def test_a_document_onto_a_full_disk_writes_nothing_and_keeps_the_old_output(  # type: ignore[no-untyped-def]
+    model: None, small_fs, source: Path
+) -> None:
+    folder = small_fs("256k")
+    old = folder / f"doc.en{source.suffix}"
+    old.write_bytes(source.read_bytes())  # the output of an earlier run
+    fill(folder)
+    before = _listing(folder)
+
+    fresh = run_cli(["translate", str(source), "-o", str(folder / f"new.en{source.suffix}"), "-q", "--no-cache"])
+    forced = run_cli(["translate", str(source), "-o", str(old), "--force", "-q", "--no-cache"])
+
+    for result, target in ((fresh, folder / f"new.en{source.suffix}"), (forced, old)):
+        assert result.exit_code == 5, result.stderr
+        assert result.stderr.startswith(f"Error: {target}: cannot write: No space left on device"), result.stderr
+        assert result.stderr.count("\n") == 1
+    assert _listing(folder) == before  # no partial file, no temp debris, the old output byte for byte
+
+
+@pytest.mark.parametrize("source", [PO, EPUB], ids=["po", "epub"])
+def test_a_document_into_a_read_only_folder(model: None, small_fs, source: Path) -> None:  # type: ignore[no-untyped-def]
+    folder = small_fs("1m")
+    old = folder / f"doc.en{source.suffix}"
+    old.write_bytes(source.read_bytes())
+    remount_read_only(folder)
+
+    fresh = run_cli(["translate", str(source), "-o", str(folder / f"a.en{source.suffix}"), "-q", "--no-cache"])
+    forced = run_cli(["translate", str(source), "-o", str(old), "--force", "-q", "--no-cache"])
+
+    for result in (fresh, forced):
+        assert result.exit_code == 5, result.stderr
+        assert result.stderr == f"Error: {folder}: output directory is not writable. Choose another -o.\n"
+    assert _listing(folder) == {old.name: source.read_bytes()}

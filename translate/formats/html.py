@@ -25,7 +25,8 @@ block is translated with its inline markup kept, and everything else stays byte 
   ``http-equiv`` Content-Type) in the first 4 KB; UTF-8 when none. ``iso-8859-1``/``ascii`` labels read as
   windows-1252 (as browsers do). The page is written back in its own encoding with its BOM.
 - **Checks** (one-line ``InputError``, ``file:line:column``): broken nesting (``<b><i></b></i>``, an inline element
-  left open across a block, a stray end tag, an element never closed). HTML's optional end tags (``</p>``,
+  left open across a block, a stray end tag, an element never closed) and a page that ends inside a tag, comment
+  or declaration (a cut-off file: browsers drop it, it is no text to translate). HTML's optional end tags (``</p>``,
   ``</li>``, ``</td>``, ``</tr>``, ``</option>``, ``</html>``…) are implied where HTML implies them. XHTML (the
   ``.xhtml`` extension, EPUB content) must be well-formed XML (checked with lxml, without DTDs or entities) and
   implies nothing.
@@ -291,10 +292,20 @@ class _Tokenizer(HTMLParser):
         self.handle_comment(data)
 
 
+class _Unfinished(ValueError):
+    """The page ends inside a tag, comment or declaration (browsers drop it; it is not text to translate)."""
+
+    def __init__(self, offset: int, rest: str) -> None:
+        super().__init__(rest)
+        self.offset, self.rest = offset, rest if len(rest) <= 40 else rest[:37] + "..."
+
+
 def tokenize(text: str, xml: bool = False) -> list[_Token]:
     """The page as tokens that cover it exactly, adjacent text runs (and references) merged into one."""
     parser = _Tokenizer(text, xml)
     parser.feed(text)
+    if re.match(r"<[A-Za-z/!?]", parser.rawdata):  # html.parser's close() would pass a cut-off tag on as text
+        raise _Unfinished(len(text) - len(parser.rawdata), parser.rawdata)
     parser.close()
     tokens: list[_Token] = []
     found = parser.found
@@ -335,6 +346,18 @@ def attribute_spans(raw: str) -> list[tuple[str, tuple[int, int] | None, str]]:
 
 # ------------------------------------------------------------------------------------------------ encoding
 
+_PROBE = '<a b="c">d & e + f\\u0041 ~ ... </a>\r\n'
+
+
+def ascii_compatible(codec: str) -> bool:
+    """Whether *codec* is a text encoding that reads and writes ASCII as ASCII: not a bytes-to-bytes codec (rot13,
+    base64, zlib), nor UTF-7, EBCDIC, idna, punycode or unicode_escape, which a declared charset may name too."""
+    try:
+        ascii = _PROBE.encode("ascii")
+        return _PROBE.encode(codec, "xmlcharrefreplace") == ascii and ascii.decode(codec) == _PROBE
+    except (LookupError, UnicodeError, ValueError):
+        return False
+
 
 def decode(data: bytes, name: str, xml: bool) -> tuple[str, str, bytes]:
     """The page's text, the codec to write it back with and its byte order mark."""
@@ -359,6 +382,11 @@ def decode(data: bytes, name: str, xml: bool) -> tuple[str, str, bytes]:
             codec = "cp1252"  # what browsers read these labels as
         elif codec.startswith("utf-16") or codec.startswith("utf-32"):
             codec = "utf-8"  # a UTF-16 page without a byte order mark is read as UTF-8 by browsers too
+        if not ascii_compatible(codec):
+            raise InputError(
+                f"{name}: declares the charset {label!r}, which is no charset for web pages (not a text encoding that "
+                "writes ASCII as ASCII); save it as UTF-8."
+            )
     try:
         text = body.decode(codec)
     except UnicodeDecodeError as exc:
@@ -415,6 +443,12 @@ class HtmlDocument:
         self._language_seen = False
         try:
             tokens = tokenize(text, profile.xml)
+        except _Unfinished as exc:
+            raise self._fail(
+                exc.offset,
+                f"the page ends inside the tag, comment or declaration {exc.rest!r} (a cut-off file?); "
+                "complete it or remove it.",
+            ) from exc
         except (ValueError, AssertionError) as exc:  # html.parser gave up on the markup
             raise InputError(f"{name}: the {profile.label} tokenizer gave up ({exc}); check the markup.") from exc
         for token in tokens:

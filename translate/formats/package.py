@@ -3,7 +3,7 @@ part the translation does not change copied byte for byte.
 
 - :func:`open_zip` refuses a file that is not a zip (or a truncated one), an encrypted entry, a zip bomb (more than
   ``MAX_UNPACKED`` bytes unpacked, or an entry packed more than ``MAX_RATIO`` to one), duplicate names, and entries
-  whose CRC does not match when read.
+  that do not unpack or whose CRC does not match (every entry is unpacked once when the package is opened).
 - :func:`parse_xml` parses with lxml without network access, DTD loading or entity expansion; a document that
   declares entities (entity bombs) is refused, as defusedxml would.
 - :func:`write_zip` writes the package again: same entries in the same order with the same compression, the
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -22,6 +23,8 @@ from glossator.common.errors import InputError
 MAX_UNPACKED = 1 << 30  # 1 GiB unpacked in all
 MAX_RATIO = 200  # an entry packed more than 200:1 is a bomb, not a document
 MAX_ENTRIES = 20_000
+# what zipfile raises for an entry it cannot unpack (a bad CRC, a broken deflate stream, an unknown method)
+_BROKEN = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error)
 
 
 class Package:
@@ -59,6 +62,24 @@ class Package:
             raise InputError(f"{name}: unpacks to {total >> 20} MiB; refusing it as a zip bomb (limit 1 GiB).")
         self.infos = infos
         self.names = [info.filename for info in infos]
+        self._unpack_all()
+
+    def _unpack_all(self) -> None:
+        """Unpack every entry once (in chunks, nothing kept): a broken CRC or deflate stream in a part only copied on
+        writing (an image) is refused now, before anything is translated, not after the translation."""
+        for info in self.infos:
+            try:
+                with self.zip.open(info) as handle:
+                    while handle.read(1 << 20):
+                        pass
+            except _BROKEN as exc:
+                raise self._broken(info.filename, exc) from exc
+
+    def _broken(self, entry: str, exc: BaseException) -> InputError:
+        return InputError(
+            f"{self.name}: not a valid {self.what} file ({entry} cannot be unpacked: {exc}). "
+            "Open and save it again in its application."
+        )
 
     def has(self, entry: str) -> bool:
         return entry in self.names
@@ -68,11 +89,8 @@ class Package:
             return self.zip.read(entry)
         except KeyError as exc:
             raise InputError(f"{self.name}: not a valid {self.what} file ({entry} is missing).") from exc
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as exc:
-            raise InputError(
-                f"{self.name}: not a valid {self.what} file ({entry} cannot be unpacked: {exc}). "
-                "Open and save it again in its application."
-            ) from exc
+        except _BROKEN as exc:
+            raise self._broken(entry, exc) from exc
 
     def write(self, replaced: Mapping[str, bytes]) -> bytes:
         """The package with the *replaced* entries' new bytes, everything else copied as it was."""
@@ -99,7 +117,8 @@ def parse_xml(data: bytes, where: str) -> Any:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise InputError(
-            f"{where}: not well-formed XML ({exc}). Open and save the file again in its application."
+            f"{where}: not well-formed XML ({' '.join(str(exc).split())}). Open and save the file again in its "
+            "application."
         ) from exc
     doctype = root.getroottree().docinfo
     if doctype.internalDTD is not None and any(True for _ in doctype.internalDTD.iterentities()):

@@ -23,6 +23,7 @@ from typing import Any
 
 from glossator.common.errors import InputError
 from glossator.translate.documents import Block
+from glossator.translate.formats.html import ascii_compatible
 from glossator.translate.tagged import TaggedBuilder, TaggedParagraph
 
 _PRINTF = (
@@ -74,10 +75,13 @@ def _decode(data: bytes, name: str) -> tuple[str, str]:
     encoding = match.group(1).decode("ascii") if match else "utf-8"
     if encoding.upper() == "CHARSET":
         encoding = "utf-8"
+    if not ascii_compatible(encoding):  # unknown, or no charset for text (rot13, idna, UTF-7, UTF-16 …)
+        raise InputError(
+            f"{name}: the header declares charset {encoding!r}, which Python does not know as a charset for PO files "
+            "(one that writes ASCII as ASCII); re-save the file as UTF-8."
+        )
     try:
         return data.decode(encoding), encoding
-    except LookupError as exc:
-        raise InputError(f"{name}: the header declares charset {encoding!r}, which Python does not know.") from exc
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(
