@@ -316,7 +316,7 @@ class Translator:
                 continue  # finished by an earlier run
             if kind in STRUCTURED:
                 name = str(path) if path is not None else "<stdin>"
-                if target is None and output is not None:
+                if target is None:  # stdout ('-o -', or stdin without -o)
                     raise UsageError(
                         f"{name}: the English {STRUCTURED[kind].label} is a file; give -o FILE or a folder, not '-'."
                     )
@@ -489,7 +489,7 @@ class _Output:
         """Fold one translated part in: text to the open file (or kept), segments kept if asked, counts summed."""
         if self.handle is not None:
             self.handle.write(result.text)
-        if keep or self.handle is None:
+        if keep or (self.handle is None and self.job.source is None):  # a document's English is in its file
             self.texts.append(result.text)
         if keep:
             self.segments.extend(result.segments)

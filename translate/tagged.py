@@ -140,8 +140,14 @@ class TaggedBuilder:
         False for markup that takes no room (a bookmark inside a word)."""
         src = self._mark(Mark("atom", tag, data))
         lead = 0
-        # the whitespace before an atom travels with it ("Führe %s aus" gives the model "Führe aus")
-        if self._text and self._text[-1] in " \t" and not (self._events and self._events[-1].pos == len(self._text)):
+        # the whitespace before an atom travels with it ("Führe %s aus" gives the model "Führe aus"); one that
+        # takes no room leaves it where it is ("Das ist <bookmark/>ein" stays "Das ist ein")
+        if (
+            separates
+            and self._text
+            and self._text[-1] in " \t"
+            and not (self._events and self._events[-1].pos == len(self._text))
+        ):
             lead = len(self._src[-1])
             src = self._src.pop() + src
             self._text.pop()

@@ -88,3 +88,12 @@ def test_a_bad_document_among_good_ones_stops_the_run_before_anything_is_written
     result = run_cli(["translate", str(docs), "-o", str(out)])
     assert result.exit_code == 3 and "srcLang is 'en'" in result.stderr
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_structured_document_from_stdin_needs_an_output_file(tmp_path: Path) -> None:
+    install_package(TEST_MODEL_DIR / "de_en_glossator_test.argosmodel", Settings.from_env())
+    alone = run_cli(["translate", "-", "--format", "po"], input=PO)
+    assert alone.exit_code == 2 and "<stdin>: the English gettext PO is a file" in alone.stderr
+    written = run_cli(["translate", "-", "--format", "po", "-o", str(tmp_path / "ui.en.po"), "--no-cache"], input=PO)
+    assert written.exit_code == 0, written.stderr
+    assert polib.pofile(str(tmp_path / "ui.en.po"))[0].msgstr

@@ -228,6 +228,16 @@ def test_an_atom_that_takes_no_room_keeps_the_word_whole() -> None:
     assert _shown(paragraph, paragraph.source) == "WortBteil ist gut."
 
 
+def test_an_atom_that_takes_no_room_leaves_the_space_before_it() -> None:
+    b = TaggedBuilder()
+    b.text("Das ist ")
+    b.atom("bookmark", "B", separates=False)
+    b.text("ein Satz.")
+    paragraph = b.build()
+    assert paragraph.text == "Das ist ein Satz."
+    assert _shown(paragraph, paragraph.source) == "Das ist Bein Satz."
+
+
 def test_spans_must_close_innermost_first() -> None:
     b = TaggedBuilder()
     outer = b.open("b")
