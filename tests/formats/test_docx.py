@@ -21,8 +21,8 @@ from typing import Any
 import docx
 import pytest
 from clirun import run_cli
-from conftest import require_tool
 from fakes import FakeEngine, WordEngine
+from format_tools import require_tool
 from lxml import etree
 from paths import REPO
 

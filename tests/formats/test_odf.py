@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 from clirun import run_cli
-from conftest import require_tool
 from fakes import WordEngine
+from format_tools import require_tool
 from paths import REPO
 
 from glossator import Translator

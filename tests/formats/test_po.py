@@ -11,8 +11,8 @@ from pathlib import Path
 import polib
 import pytest
 from clirun import run_cli
-from conftest import require_tool
 from fakes import WordEngine
+from format_tools import require_tool
 
 from glossator import Translator
 from glossator.common.errors import InputError

@@ -21,8 +21,8 @@ from typing import Any
 import pptx
 import pytest
 from clirun import run_cli
-from conftest import require_tool
 from fakes import FakeEngine, WordEngine
+from format_tools import require_tool
 from hypothesis import HealthCheck, given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st

@@ -12,8 +12,8 @@ import lxml.etree
 import lxml.html
 import pytest
 from clirun import run_cli
-from conftest import require_tool
 from fakes import FakeEngine, WordEngine
+from format_tools import require_tool
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
