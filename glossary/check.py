@@ -105,7 +105,19 @@ class TermCheck:
 # --- phrase search -----------------------------------------------------------------------------------------
 
 
+def phrase_absent(phrase: str, text: str) -> bool:
+    """True when *phrase* certainly does not occur in *text*, whatever the case and the hyphens between its words:
+    a cheap test before a phrase pattern is compiled and run (most forms of most terms are not in a sentence).
+    Only for ASCII text and phrase, where ignoring case is plain lower-casing; False (search) otherwise."""
+    if not (text.isascii() and phrase.isascii()):
+        return False
+    lowered = text.lower()
+    return any(word not in lowered for word in phrase.lower().replace("-", " ").split())
+
+
 def _spans(phrase: str, text: str, case_sensitive: bool) -> list[_Span]:
+    if phrase_absent(phrase, text):
+        return []
     return phrase_spans(phrase, text, case_sensitive)
 
 

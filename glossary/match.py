@@ -39,9 +39,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from glossator.glossary.model import Glossary, Term
+from glossator.glossary.model import Glossary, Term, english_singular
 
-__all__ = ["TermMatch", "TermMatcher", "tokenize"]
+__all__ = ["TermMatch", "TermMatcher", "source_number", "tokenize"]
 
 # Words of letters/digits, hyphenated compounds kept whole ("Corona-Krise", "US-Soldaten"); underscores are
 # not word characters here (they never occur in German prose and would glue placeholders to words).
@@ -67,8 +67,15 @@ class TermMatch:
 
     @property
     def english(self) -> str:
-        """The English form the output must contain: the plural target for a plural occurrence."""
-        return self.term.english_plural if self.plural else self.term.english
+        """The English form the output must contain: the target as listed when the occurrence has the number of
+        the German term as listed (or number does not apply, see :func:`source_number`); the plural target for a
+        plural occurrence of a singular term ("Terrormilizen" → "terrorist militias"), the singular target for a
+        singular occurrence of a plural one ("dem Patienten" for *Patienten* → "patient")."""
+        term = self.term
+        number = None if term.do_not_translate else source_number(term.source)
+        if number is None or number == self.plural:
+            return term.english
+        return term.english_plural if self.plural else english_singular(term.english)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready view: where the term matched, in which form, and what the output needs."""
@@ -172,6 +179,41 @@ class _Pattern:
     suffix: str = ""
 
 
+def _adjective_lemma(word: str) -> str | None:
+    """The uninflected form of *word* if it is an inflected adjective ("Strategischer" → "strategisch"), else None."""
+    lemma = _lemma(word.lower())
+    if lemma == word.lower():  # not in the dictionary ("systemische"): decompose greedily
+        lemma = _lemma(word.lower(), greedy=True)
+    return lemma if lemma.islower() and lemma != word.lower() else None
+
+
+@lru_cache(maxsize=65_536)
+def source_number(source: str) -> bool | None:
+    """The German number of a glossary term as listed: True plural ("Beckenverletzungen"), False singular
+    ("Terrormiliz", "Strategischer Dialog"), None where number agreement does not apply — the last word is no
+    noun (German capitalises every noun: "psychische", "inklusive") or not the head of the phrase (a noun, a
+    name, an article, a preposition or a conjunction comes before it: "Kollektiv von 24 Patienten", "Kassem
+    Soleimani", "Haut- und Weichteile").
+
+    A glossary's target translates the term as listed, so an occurrence of the same number needs the target as
+    listed, whatever its English form ("impediment" for *Beeinträchtigungen* stays).
+    """
+    words = [t.text for t in tokenize(source)]
+    if not words or not words[-1][:1].isupper() or not words[-1][:1].isalpha():
+        return None
+    for word in words[:-1]:
+        if word.lower() in _FUNCTION_WORDS or (word[:1].isupper() and _adjective_lemma(word) is None):
+            return None
+    return _is_plural(words[-1], _noun_lemma(words[-1]), None)  # as an occurrence's number is read (_make_match)
+
+
+def _noun_lemma(word: str) -> str:
+    """The lemma number is read against: the dictionary's, or for a compound it does not list
+    ("Beckenverletzungen") the greedy decomposition's."""
+    lemma = _lemma(word)
+    return _lemma(word, greedy=True) if lemma == word else lemma
+
+
 def _pattern_tokens(source: str) -> tuple[_PatternToken, ...]:
     words = [t.text for t in tokenize(source)]
     result = []
@@ -179,16 +221,14 @@ def _pattern_tokens(source: str) -> tuple[_PatternToken, ...]:
         keys = {_fold(word)}
         for spelling in _spellings(word):
             keys |= {_fold(_lemma(spelling)), _fold(_lemma(spelling, greedy=True))}
-        adjective_lemma = _lemma(word.lower())
-        if adjective_lemma == word.lower():  # not in the dictionary ("systemische"): decompose greedily
-            adjective_lemma = _lemma(word.lower(), greedy=True)
-        is_adjective = index < len(words) - 1 and adjective_lemma.islower() and adjective_lemma != word.lower()
+        adjective_lemma = _adjective_lemma(word)
+        is_adjective = index < len(words) - 1 and adjective_lemma is not None
         result.append(
             _PatternToken(
                 text=word,
                 keys=frozenset(keys),
                 must_capitalise=is_adjective and word[:1].isupper(),
-                bare_adjective=_fold(adjective_lemma) if is_adjective else None,
+                bare_adjective=_fold(adjective_lemma) if is_adjective and adjective_lemma else None,
             )
         )
     return tuple(result)
@@ -207,6 +247,11 @@ _SINGULAR_DETERMINERS = _words("des dem ein eine einem einen einer eines dieses 
 # Determiners that fit both numbers end the search without a verdict ("einer der Stützpunkte").
 _AMBIGUOUS_DETERMINERS = _words(
     "der die das den deren dessen diese diesen jene jenen ihre ihren seine seinen keine keinen welche solche"
+)
+# Words that end a noun phrase or join two (a term holding one has its head elsewhere or several heads).
+_FUNCTION_WORDS = _words(
+    "der die das des dem den ein eine einer eines einem einen und oder sowie bzw von vom mit für zu zum zur bei "
+    "beim in im an am auf aus nach über unter vor zwischen durch gegen ohne um bis seit wegen trotz als wie gemäß"
 )
 _PLURAL_DETERMINERS = _words(
     "zwei drei vier fünf sechs sieben acht neun zehn elf zwölf hundert tausend beide beiden mehrere "
@@ -289,7 +334,8 @@ class TermMatcher:
         if not tokens:
             return []
         gaps = _gaps(text, tokens)
-        candidates: list[tuple[int, int, int, _Pattern, int, int]] = []  # (-length, start, order, pattern, last, end)
+        # (-length, start, not exact, order, pattern, last, end)
+        candidates: list[tuple[int, int, bool, int, _Pattern, int, int]] = []
         for j, token in enumerate(tokens):
             for head_start, word in self._words_at(token):
                 head_only = head_start != token.start  # the last component of a hyphenated compound
@@ -308,18 +354,20 @@ class TermMatcher:
                             if self._matches_at(pattern, tokens, gaps, i, first):
                                 end = token.end
                                 if pattern.prefix or pattern.suffix:
-                                    before = text[start - len(pattern.prefix) : start] if pattern.prefix else ""
-                                    if before != pattern.prefix or text[end : end + len(pattern.suffix)] != (
-                                        pattern.suffix
-                                    ):
+                                    edges = _affixed(text, start, end, pattern.prefix, pattern.suffix)
+                                    if edges is None:
                                         break
-                                    start, end = start - len(pattern.prefix), end + len(pattern.suffix)
-                                candidates.append((start - end, start, pattern.order, pattern, j, end))
+                                    start, end = edges
+                                # Two entries for one word ("Sevofluran", "Sevoflurans"): the one spelt as in the
+                                # text wins, so each occurrence goes to its own entry.
+                                words = [first, *(t.text for t in tokens[i + 1 : j + 1])]
+                                exact = [_fold(w) for w in words] == [_fold(t.text) for t in pattern.tokens]
+                                candidates.append((start - end, start, not exact, pattern.order, pattern, j, end))
                                 break
-        candidates.sort(key=lambda c: (c[0], c[1], c[2]))
+        candidates.sort(key=lambda c: (c[0], c[1], c[2], c[3]))
         occupied = bytearray(len(text))
         matches: list[TermMatch] = []
-        for _, start, _, pattern, last, end in candidates:
+        for _, start, _, _, pattern, last, end in candidates:
             if occupied.find(1, start, end) != -1:
                 continue
             occupied[start:end] = b"\x01" * (end - start)
@@ -366,13 +414,39 @@ class TermMatcher:
     ) -> TermMatch:
         head = tokens[last].text
         word_start = start + len(pattern.prefix)
+        while word_start < end and text[word_start] in _SPACES:
+            word_start += 1
         if len(pattern.tokens) == 1 and word_start > tokens[last].start:
             head = text[word_start : tokens[last].end]  # the head component of a hyphenated compound
         first_index = last - len(pattern.tokens) + 1
         determiner = _determiner_before(text, tokens, first_index)
-        base = _lemma(pattern.tokens[-1].text)
+        base = _noun_lemma(pattern.tokens[-1].text)
         plural = _is_plural(head, base, determiner) if head[:1].isalpha() else False
         return TermMatch(term=pattern.term, start=start, end=end, surface=text[start:end], plural=plural)
+
+
+_SPACES = " \t\u00a0\u2009\u202f"  # spaces inside a line, the no-break and thin ones of "90 %" included
+
+
+def _affixed(text: str, start: int, end: int, prefix: str, suffix: str) -> tuple[int, int] | None:
+    """The span of a match whose words are text[start:end] with the term's punctuation before and after ("C++",
+    "[IS]", "90 %"), or None when the text lacks it. Spaces between the words and that punctuation may differ
+    from the term's: "90 %", "90%" and "90\u202f%" are one term."""
+    if prefix:
+        at = start
+        while at > 0 and text[at - 1] in _SPACES:
+            at -= 1
+        if text[max(0, at - len(prefix)) : at] != prefix:
+            return None
+        start = at - len(prefix)
+    if suffix:
+        at = end
+        while at < len(text) and text[at] in _SPACES:
+            at += 1
+        if text[at : at + len(suffix)] != suffix:
+            return None
+        end = at + len(suffix)
+    return start, end
 
 
 def _gaps(text: str, tokens: Sequence[_Token]) -> list[str | None]:
@@ -389,7 +463,9 @@ def _gaps(text: str, tokens: Sequence[_Token]) -> list[str | None]:
 
 
 def _determiner_before(text: str, tokens: Sequence[_Token], index: int, reach: int = 3) -> str | None:
-    """The nearest number-marking word before token *index*, looking past lower-case adjectives only."""
+    """The nearest number-marking word before token *index*, looking past lower-case inflected adjectives only:
+    a preposition, a unit or any other word ends the noun phrase ("1988 als Diagnose", "63 mg Methadon" say
+    nothing about the number of *Diagnose* or *Methadon*)."""
     k = index - 1
     while k >= 0 and index - k <= reach:
         gap = text[tokens[k].end : tokens[k + 1].start]
@@ -400,7 +476,7 @@ def _determiner_before(text: str, tokens: Sequence[_Token], index: int, reach: i
             return None
         if word in _SINGULAR_DETERMINERS or word in _PLURAL_DETERMINERS or word.isdigit():
             return word
-        if not tokens[k].text[:1].islower():
-            return None  # a noun or a name: the phrase ends here
+        if not tokens[k].text[:1].islower() or _adjective_lemma(tokens[k].text) is None:
+            return None  # a noun or a name, or no adjective: the phrase ends here
         k -= 1
     return None

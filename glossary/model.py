@@ -11,6 +11,7 @@ import json
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from glossator.common.errors import GlossaryError
@@ -59,7 +60,8 @@ class Term:
 
     @property
     def english_plural(self) -> str:
-        """What the output must contain for a plural occurrence (regular English plural if not given)."""
+        """What the output must contain for a plural occurrence of a singular term (:func:`english_plural` of the
+        target if not given)."""
         if self.do_not_translate:
             return self.source
         return self.target_plural or english_plural(self.target)
@@ -134,19 +136,135 @@ def term_problem(term: Term, where: str) -> str | None:
     return None
 
 
+# --- English number ------------------------------------------------------------------------------------------
+# Plurals are checked against simplemma's English dictionary (already Glossator's lemmatizer; the English part
+# loads on first use, about 0.5 s): a candidate plural counts when the dictionary gives the singular as its lemma,
+# so "nuclei" (nucleus), "metastases" and "criteria" come out right and "mans" (the verb) is not taken for "men".
+# inflect would do this too, but importing it costs 8-10 s here (typeguard instruments it), on every run.
+
+_IRREGULAR_PLURALS = {
+    "man": "men",
+    "woman": "women",
+    "child": "children",
+    "foot": "feet",
+    "tooth": "teeth",
+    "goose": "geese",
+    "mouse": "mice",
+    "louse": "lice",
+    "person": "people",
+    "ox": "oxen",
+}
+# Latin and Greek plurals, used only where the dictionary confirms them: these before the regular plural (medical
+# and technical usage: "nuclei", "criteria", "matrices"), ...
+_CLASSICAL = (("us", "i"), ("um", "a"), ("on", "a"), ("ex", "ices"), ("ix", "ices"))
+# ... these after it, where English mostly takes the regular one ("areas", "formulas", "lumens").
+_CLASSICAL_LATE = (("a", "ae"), ("men", "mina"))
+
+
 def english_plural(noun_phrase: str) -> str:
-    """Regular English plural of a noun phrase's last word ("terrorist militia" → "terrorist militias")."""
-    head, _, last = noun_phrase.rpartition(" ")
-    lower = last.lower()
-    if not last or not last[-1].isalpha():
-        plural = last
-    elif lower.endswith(("s", "x", "z", "ch", "sh")):
-        plural = last + "es"
-    elif lower.endswith("y") and len(lower) > 1 and lower[-2] not in "aeiou":
-        plural = last[:-1] + "ies"
-    else:
-        plural = last + "s"
-    return f"{head} {plural}" if head else plural
+    """English plural of a noun phrase's last word ("terrorist militia" → "terrorist militias", "metastasis" →
+    "metastases", "nucleus" → "nuclei"); a last word that is plural already stays as it is ("cases", "data")."""
+    head, space, last = noun_phrase.rpartition(" ")
+    return head + space + _plural_word(last)
+
+
+def english_singular(noun_phrase: str) -> str:
+    """English singular of a noun phrase whose last word is plural ("pelvic injuries" → "pelvic injury"); a last
+    word that is not plural stays as it is."""
+    head, space, last = noun_phrase.rpartition(" ")
+    return head + space + _singular_word(last)
+
+
+@lru_cache(maxsize=65_536)
+def _plural_word(word: str) -> str:
+    if not word or not word[-1].isalpha() or is_english_plural(word):
+        return word
+    cut = max(word.rfind("-"), word.rfind("\u2010"), word.rfind("\u2011")) + 1  # "follow-up": the last part
+    stem, part = word[:cut], word[cut:]
+    if part.isupper() and len(part) > 1:
+        return word + "s"  # "CT" → "CTs"
+    plural = _plural_candidates(part.lower())[0]
+    if part[:1].isupper():
+        plural = plural[:1].upper() + plural[1:]
+    return stem + plural
+
+
+@lru_cache(maxsize=65_536)
+def _singular_word(word: str) -> str:
+    if not is_english_plural(word):
+        return word
+    if word[:-1].isupper():
+        return word[:-1]  # "CTs" → "CT"
+    cut = max(word.rfind("-"), word.rfind("\u2010"), word.rfind("\u2011")) + 1
+    stem, part = word[:cut], word[cut:]
+    lower = part.lower()
+    candidates = [lower[:-2] + "is"] if lower.endswith(("oses", "yses", "eses")) else []  # "diagnoses", "analyses"
+    candidates.append(_english_lemma(lower))
+    if lower.endswith("a"):
+        candidates.append(lower[:-1] + "um")  # "data" → "datum"
+    single = next((c for c in candidates if c != lower and _english_known(c) and lower in _plural_candidates(c)), lower)
+    if part[:1].isupper():
+        single = single[:1].upper() + single[1:]
+    return stem + single
+
+
+def _english_lemma(word: str) -> str:
+    import simplemma  # the English dictionary loads on first use
+
+    return str(simplemma.lemmatize(word, lang="en")).lower()
+
+
+def _english_known(word: str) -> bool:
+    import simplemma
+
+    return bool(simplemma.is_known(word, lang="en"))
+
+
+def _regular_plural(word: str) -> str:
+    if word.endswith("sis"):
+        return word[:-2] + "es"  # "diagnosis" → "diagnoses"
+    if word.endswith(("s", "x", "z", "ch", "sh")):
+        return word + "es"
+    if word.endswith("y") and len(word) > 1 and word[-2] not in "aeiou":
+        return word[:-1] + "ies"
+    return word + "s"
+
+
+def _plural_candidates(word: str) -> list[str]:
+    """Plurals of the lower-case noun *word*, the likeliest first: an irregular plural, then those of "-men", the
+    Latin/Greek ones, the regular plural and the rarer Latin ones that the dictionary lists with *word* as their
+    lemma; else the regular plural, but a word in "-s" the dictionary knows no plural for stays ("series", "news",
+    "ileus"). The dictionary lists some plurals English hardly uses ("campi", "feti"): ``target_plural`` fixes
+    those."""
+    if word in _IRREGULAR_PLURALS:
+        return [_IRREGULAR_PLURALS[word]]
+    forms = [word[:-3] + "men"] if word.endswith("man") else []
+    forms += [word[: -len(single)] + plural for single, plural in _CLASSICAL if word.endswith(single)]
+    forms.append(_regular_plural(word))
+    forms += [word[: -len(single)] + plural for single, plural in _CLASSICAL_LATE if word.endswith(single)]
+    confirmed = [form for form in forms if form != word and _english_known(form) and _english_lemma(form) == word]
+    keep = word.endswith("s") and not word.endswith(("ss", "sis"))  # "series", "ileus": no plural of its own
+    return [*confirmed, word if keep else _regular_plural(word)]
+
+
+@lru_cache(maxsize=65_536)
+def is_english_plural(word: str) -> bool:
+    """Is the English word *word* a plural noun form? "cases", "metastases", "nuclei", "data", "CTs": yes;
+    "diagnosis", "status", "gas", "news" (the same in both numbers), "including": no."""
+    if len(word) > 2 and word.endswith("s") and word[:-1].isupper():
+        return True  # "CTs", "MRIs"
+    if not word.isalpha() and "-" not in word:
+        return False
+    word = word.rsplit("-", 1)[-1].lower()
+    if not word.isalpha() or len(word) < 2:
+        return False
+    lemma = _english_lemma(word)
+    if lemma != word and word in _plural_candidates(lemma):
+        return True
+    # A Latin plural the dictionary lists as a word of its own ("data" beside "datum")
+    return (
+        word.endswith("a") and _english_known(word[:-1] + "um") and _english_lemma(word[:-1] + "um") == word[:-1] + "um"
+    )
 
 
 @dataclass(frozen=True)

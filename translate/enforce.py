@@ -6,22 +6,25 @@ CTranslate2 has no lexically constrained decoding, so enforcement is a cascade; 
 the sentences the previous step did not satisfy, and each sentence records which step settled it. Every
 decode of a sentence with terms uses ``disable_unk`` (the model may not write the unknown piece ⁇).
 
-1. ``as-is`` / ``n-best``: decode ``num_hypotheses`` candidates in one batched call and keep the best scored
-   candidate that already satisfies every term and every invariant (the model's own wording, no edits).
+1. ``as-is`` / ``n-best``: decode ``num_hypotheses`` candidates in one batched call (with attention, for step 3)
+   and keep the best scored candidate that already satisfies every term and every invariant (the model's own
+   wording, no edits).
 2. ``repair``: in the 1-best, replace each forbidden rendering ("terror militia") by the target in the number
    of the German occurrence ("terrorist militias" for "Terrormilizen").
-3. ``align``: for each term still missing, the cross-attention of a greedy pass forced through the 1-best
-   (``target_prefix`` = its pieces, ``beam_size=1``, ``return_attention``) says which target words translate
+3. ``align``: for each term still missing, the 1-best's cross-attention says which target words translate
    the term's source words; *all* of those whole words are replaced by the target: attention is summed per
    source word and per target word (a compound split into many pieces still wins), the run of aligned words is
    widened to the model's own translation of the term alone where that overlaps it ("troop" aligned, "troop
-   strength" replaced), and punctuation is never part of a term's words. Targets already in the sentence and
-   forbidden renderings are never touched.
-4. ``prefix``: a term that aligns to nothing is forced: decode again with ``target_prefix`` = the output up to
-   where the term belongs (the word boundary crossing the fewest alignments) + the term, and let the model
-   finish the sentence. Terms are placed left to right; each later prefix holds every term placed before it, so
-   a later term never costs an earlier one. Word pieces the model glues onto a forced term ("Dialogue" + "d")
-   are dropped.
+   strength" replaced; the model's renderings come from one short decode of the missing terms' German forms,
+   cut off where a usable rendering ends), and punctuation is never part of a term's words. Targets already in
+   the sentence and forbidden renderings are never touched.
+4. ``prefix``: a term that aligns to nothing is inserted where it belongs (the word boundary crossing the fewest
+   alignments). Terms are placed left to right, by alignment or insertion, all in the same draft; then one
+   decode with ``target_prefix`` = the draft up to the last term placed (every term in order, so a later term
+   never costs an earlier one) lets the model finish the sentence after it. When only the sentence's final
+   punctuation follows the last term there is nothing for the model to write and no decode. Word pieces the
+   model glues onto the last term ("Dialogue" + "d") are dropped; an engine that does not keep the prefix gets
+   the draft back as it was before the insertions, those terms left missing.
 
 Steps 3 and 4 put the target in as *literal text*: the pieces in the prefix are only a placeholder that is
 replaced by the glossary's spelling afterwards. A target with a character the model's vocabulary lacks
@@ -41,9 +44,15 @@ Batch independence: a sentence's output does not depend on the sentences transla
 decides for one sentence from that sentence's own decodes (prefix rounds are per sentence: a sentence is
 forced only for its own terms, however many rounds its neighbours need), and every engine call is split by
 source length, because CTranslate2 pads the shorter sentences of a batch and padding changes a sentence's
-scores (up to 0.03 with the small model; 3 of 300 WMT23 sentences translated differently alone). Alignment
-comes from a ``beam_size=1`` forced pass because under beam search CTranslate2 (4.x) returns a first attention
-row that belongs to the batch, not the sentence; the first row of a beam-search decode is never used.
+scores (up to 0.03 with the small model; 3 of 300 WMT23 sentences translated differently alone). Under beam
+search CTranslate2 (4.x) returns a first attention row that belongs to the batch, not the sentence, so the
+first row of a decode is never read (a one-piece first word has no alignment and its term is inserted
+instead); the other rows are those a greedy pass forced through the hypothesis would give (measured: equal
+to 2e-7 on 60 WMT23 sentences), which is why no such pass is made.
+
+Cost (WMT23, test model, see README "Benchmarks"): the n-best decode, one short decode of the missing terms'
+German forms, and one prefix decode for the sentences that had a term inserted before the end; per-sentence
+work (checks, copies, glue) is memoised per text (:class:`_Groups`) and skips the forms a text cannot hold.
 """
 
 from __future__ import annotations
@@ -58,7 +67,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
-from glossator.glossary.check import TermCheck, check_segment, forbidden_forms
+from glossator.glossary.check import TermCheck, check_segment, forbidden_forms, phrase_absent
 from glossator.glossary.match import TermMatch
 from glossator.glossary.model import Term, english_plural
 from glossator.glossary.phrase import overlaps, phrase_spans
@@ -70,7 +79,10 @@ from glossator.translate.engine import Engine, Hypothesis
 # 3: terms keep their punctuation ("C++", "[IS]") in matching.
 # 4: invariants and status "damaged"; literal splicing, whole-word alignment, one growing prefix, disable_unk.
 # 5: one-length batches planned by the engine in one call (same batches, decoded by several workers at once).
-ENFORCEMENT_VERSION = "5"
+# 6: alignment from the n-best decode; all inserted terms in one prefix, no decode when only punctuation follows;
+#    renderings of missing terms only, cut short; number agreement by the term's own number (glossary/match.py,
+#    glossary/model.py); percent terms with any spacing, the entry spelt as in the text wins a tie.
+ENFORCEMENT_VERSION = "6"
 
 UNKNOWN_MARK = "\u2047"  # "⁇": how SentencePiece writes the unknown piece
 DAMAGE_KINDS = ("duplicated", "glued", "unknown_piece", "changed_outside")
@@ -141,26 +153,58 @@ def _forms(term: Term) -> tuple[str, ...]:
     return tuple(dict.fromkeys(f for f in forms if f.strip()))
 
 
-def _groups(matches: Sequence[TermMatch]) -> dict[str, _Group]:
-    groups: dict[str, _Group] = {}
+class _Groups(dict[str, _Group]):
+    """One sentence's groups by target key, with what was found in each text scanned for them (the same texts —
+    the 1-best, the draft, the output — are scanned again and again while a sentence is enforced)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.memo: dict[tuple[str, ...], Any] = {}
+
+
+def _groups(matches: Sequence[TermMatch]) -> _Groups:
+    try:
+        return _groups_of(tuple(matches))
+    except TypeError:  # a term built with unhashable values: no memo
+        return _groups_of.__wrapped__(tuple(matches))
+
+
+@lru_cache(maxsize=1024)
+def _groups_of(matches: tuple[TermMatch, ...]) -> _Groups:
+    groups = _Groups()
     for match in matches:
         term = match.term
         key = term.english if term.case_sensitive else term.english.casefold()
         group = groups.get(key)
+        if group is None:  # entries whose forms meet are one group too ("pelvic injury", "pelvic injuries")
+            group = next((g for g in groups.values() if _forms_meet(g, term, match.english)), None)
         if group is None:
             groups[key] = group = _Group(term.case_sensitive, list(_forms(term)), 0, term.english)
         group.occurrences += 1
-        group.forms += [f for f in _forms(term) if f not in group.forms]
+        # match.english: the singular of a plural-listed term is not among the term's forms ("patient")
+        group.forms += [f for f in (match.english, *_forms(term)) if f.strip() and f not in group.forms]
         group.forbidden += [f for f in forbidden_forms(term) if f not in group.forbidden]
     return groups
 
 
-def _copies(groups: dict[str, _Group], text: str) -> dict[str, list[Span]]:
-    """Whole-word occurrences of each group's forms; longest forms first, so "Islamic State" is not also "State"."""
+def _forms_meet(group: _Group, term: Term, english: str) -> bool:
+    if group.case_sensitive or term.case_sensitive:
+        return bool({*group.forms} & {english, *_forms(term)})
+    return bool({f.casefold() for f in group.forms} & {f.casefold() for f in (english, *_forms(term))})
+
+
+def _copies(groups: _Groups, text: str) -> dict[str, list[Span]]:
+    """Whole-word occurrences of each group's forms; longest forms first, so "Islamic State" is not also "State".
+    (Memoised per text: the caller must not change the lists.)"""
+    memo = groups.memo.get(("copies", text))
+    if memo is not None:
+        return memo
     items = sorted(((form, key) for key, g in groups.items() for form in g.forms), key=lambda item: -len(item[0]))
     taken: list[Span] = []
     found: dict[str, list[Span]] = {key: [] for key in groups}
     for form, key in items:
+        if phrase_absent(form, text):
+            continue
         for span in phrase_spans(form, text, groups[key].case_sensitive):
             span = _with_edges(form, text, span)
             if not overlaps(span, taken):
@@ -168,6 +212,7 @@ def _copies(groups: dict[str, _Group], text: str) -> dict[str, list[Span]]:
                 found[key].append(span)
     for spans in found.values():
         spans.sort()
+    groups.memo[("copies", text)] = found
     return found
 
 
@@ -182,10 +227,11 @@ def _with_edges(form: str, text: str, span: Span) -> Span:
     while last > first and not _WORD_CHAR.match(form[last - 1]):
         last -= 1
     lead, trail = form[:first].strip(), form[last:].strip()
-    if lead and text[max(0, start - len(lead)) : start] == lead:
+    found = text[start:end]
+    if lead and not found.startswith(lead) and text[max(0, start - len(lead)) : start] == lead:
         start -= len(lead)
-    if trail and text[end : end + len(trail)] == trail:
-        end += len(trail)
+    if trail and not found.endswith(trail) and text[end : end + len(trail)] == trail:
+        end += len(trail)  # "et al." matched with its "." already: the next "." is the sentence's
     return start, end
 
 
@@ -206,13 +252,13 @@ def _word_span(text: str, start: int, end: int) -> Span:
     return start, end
 
 
-def _glued_hits(groups: dict[str, _Group], text: str, copies: dict[str, list[Span]]) -> list[tuple[str, Span, str]]:
+def _glued_hits(groups: _Groups, text: str, copies: dict[str, list[Span]]) -> list[tuple[str, Span, str]]:
     """(group, span of the whole word(s), form) for each form found with a letter or digit touching it."""
     whole = [span for spans in copies.values() for span in spans]
     hits: list[tuple[str, Span, str]] = []
     for key, group in groups.items():
         for form in sorted(group.forms, key=len, reverse=True):
-            pattern = _loose_pattern(form, group.case_sensitive)
+            pattern = None if phrase_absent(form, text) else _loose_pattern(form, group.case_sensitive)
             if pattern is None:
                 continue
             for m in pattern.finditer(text):
@@ -234,10 +280,13 @@ def _known_word(word: str) -> bool:
     return bool(simplemma.is_known(word, lang="en") or simplemma.is_known(word.lower(), lang="en"))
 
 
-def _glue(groups: dict[str, _Group], text: str, plain: str) -> list[tuple[str, Span]]:
+def _glue(groups: _Groups, text: str, plain: str) -> list[tuple[str, Span]]:
     """Targets glued to letters in *text* that *plain* (the model's own output) does not have: a multi-word
     target with letters on it ("Strategic Dialogued"), or a one-word target inside a word that is no English word
     ("Baghdadrawal"; "based" for *base* is a word of its own)."""
+    memo = groups.memo.get(("glue", text, plain))
+    if memo is not None:
+        return list(memo)
     seen = Counter(plain[a:b].casefold() for _, (a, b), _ in _glued_hits(groups, plain, _copies(groups, plain)))
     glued = []
     for key, (a, b), form in _glued_hits(groups, text, _copies(groups, text)):
@@ -248,15 +297,16 @@ def _glue(groups: dict[str, _Group], text: str, plain: str) -> list[tuple[str, S
         if len(form.replace("-", " ").split()) == 1 and _known_word(word):
             continue
         glued.append((key, (a, b)))
+    groups.memo[("glue", text, plain)] = tuple(glued)
     return glued
 
 
-def _tokens_with_targets(groups: dict[str, _Group], text: str) -> list[str]:
+def _tokens_with_targets(groups: _Groups, text: str) -> list[str]:
     """Words and punctuation of *text*, each copy of a target one token naming its target."""
     return [token for token, _ in _token_spans(groups, text)]
 
 
-def _token_spans(groups: dict[str, _Group], text: str) -> list[tuple[str, Span]]:
+def _token_spans(groups: _Groups, text: str) -> list[tuple[str, Span]]:
     spans = sorted((span, key) for key, spans in _copies(groups, text).items() for span in spans)
     tokens: list[tuple[str, Span]] = []
     pos = 0
@@ -268,7 +318,7 @@ def _token_spans(groups: dict[str, _Group], text: str) -> list[tuple[str, Span]]
     return tokens
 
 
-def _unexplained(groups: dict[str, _Group], output: str, base: str) -> int:
+def _unexplained(groups: _Groups, output: str, base: str) -> int:
     """How many tokens of *output* and *base* the best alignment cannot explain (0: none).
 
     Explained: equal tokens; a target in *output* standing in for a run of *base* tokens (words, punctuation
@@ -286,7 +336,7 @@ def _unexplained(groups: dict[str, _Group], output: str, base: str) -> int:
     hits: list[Span] = []
     for group in groups.values():
         for form in (*group.forms, *group.forbidden):
-            pattern = _loose_pattern(form, group.case_sensitive)
+            pattern = None if phrase_absent(form, base) else _loose_pattern(form, group.case_sensitive)
             if pattern is not None:
                 hits += [m.span() for m in pattern.finditer(base)]
     tokens = [token for token, _ in based]
@@ -321,17 +371,17 @@ def _unexplained(groups: dict[str, _Group], output: str, base: str) -> int:
     return min(cost[n][m][t] + (t == 2) for t in range(4))
 
 
-def _holds_form(groups: dict[str, _Group], text: str) -> bool:
+def _holds_form(groups: _Groups, text: str) -> bool:
     """Does *text* hold a rendering of a term: a form of its target or a forbidden rendering?"""
     for group in groups.values():
         for form in (*group.forms, *group.forbidden):
-            pattern = _loose_pattern(form, group.case_sensitive)
+            pattern = None if phrase_absent(form, text) else _loose_pattern(form, group.case_sensitive)
             if pattern is not None and pattern.search(text):
                 return True
     return False
 
 
-def _changed_outside(groups: dict[str, _Group], output: str, base: str) -> list[str]:
+def _changed_outside(groups: _Groups, output: str, base: str) -> list[str]:
     """Where *output* differs from the model's *base* other than by targets standing in for the model's words or
     by surplus copies of a target removed: words Glossator wrote, or the model's punctuation dropped."""
     base_tokens = _tokens_with_targets(groups, base)
@@ -494,6 +544,7 @@ def _remove_copies(doc: _Text, matches: Sequence[TermMatch], plain: str) -> None
 # --- pieces, words and attention -------------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=65_536)
 def _is_punct(piece: str) -> bool:
     text = piece.lstrip("▁")
     return bool(text) and all(ch in _SENTENCE_PUNCT for ch in text)
@@ -559,29 +610,28 @@ class _Layout:
     word_of: list[int]
     words: list[Span]
     punct: list[bool] = field(default_factory=list)  # per word: is it punctuation
+    _ranges: list[Span] | None = field(default=None, repr=False)
 
-    def aligned_word(self, row: Row | None) -> int | None:
-        if not row:
-            return None
-        mass = [0.0] * len(self.words)
-        for piece, word in enumerate(self.word_of):
-            if piece < len(row):
-                mass[word] += row[piece]
-        return max(range(len(mass)), key=mass.__getitem__) if mass else None
+    def word_rows(self, rows: Sequence[Row | None]) -> list[Row | None]:
+        """Attention rows over source pieces as rows over source words (each word's pieces summed), computed once
+        per decode instead of once per question asked of them."""
+        if self._ranges is None:  # the pieces of each word: consecutive, as word_of never decreases
+            first: dict[int, int] = {}
+            last: dict[int, int] = {}
+            for piece, word in enumerate(self.word_of):
+                first.setdefault(word, piece)
+                last[word] = piece + 1
+            self._ranges = [(first.get(w, 0), last.get(w, 0)) for w in range(len(self.words))]
+        return [tuple(sum(row[a:b]) for a, b in self._ranges) if row else None for row in rows]
 
     def unit_word(self, rows: Sequence[Row | None]) -> int | None:
-        """The source word a target word (the attention rows of its pieces) translates: attention summed per
-        source word over all its pieces; None without rows."""
-        mass = [0.0] * len(self.words)
-        seen = False
-        for row in rows:
-            if not row:
-                continue
-            seen = True
-            for piece, word in enumerate(self.word_of):
-                if piece < len(row):
-                    mass[word] += row[piece]
-        return max(range(len(mass)), key=mass.__getitem__) if seen and mass else None
+        """The source word a target word (the word rows of its pieces, see :meth:`word_rows`) translates:
+        attention summed per source word over all its pieces; None without rows."""
+        known = [row for row in rows if row]
+        if not known or not self.words:
+            return None
+        mass = [sum(weights) for weights in zip(*known, strict=True)] if len(known) > 1 else known[0]
+        return max(range(len(mass)), key=mass.__getitem__)
 
     def is_punct(self, word: int) -> bool:
         return self.punct[word] if word < len(self.punct) else False
@@ -596,7 +646,7 @@ class _Layout:
 @dataclass
 class _Draft:
     tokens: list[str]
-    rows: list[Row | None]  # attention row per token (None: not known or not to be trusted)
+    rows: list[Row | None]  # attention per token over source *words* (None: not known or not to be trusted)
     decoded: str  # the model's own text of the last decode (the base of the invariants)
     literals: list[tuple[int, int, str]] = field(default_factory=list)  # token range → the target's spelling
     end: int = 0  # tokens before this index are settled (terms placed, prefix kept)
@@ -604,19 +654,59 @@ class _Draft:
     # choice, so a term is placed at most as often as the German has it).
     placed: Counter[str] = field(default_factory=Counter)
     decodes: int = 0
+    inserted: int = 0  # terms placed by step 4 (inserted where they belong, the rest decoded again if need be)
     _offsets: list[int] | None = field(default=None, repr=False)
+    _units: list[Span] | None = field(default=None, repr=False)
     _unit_words: dict[Span, int | None] = field(default_factory=dict, repr=False)
 
     def edited(self) -> None:
         """Forget what was worked out for the tokens (call after changing them)."""
         self._offsets = None
+        self._units = None
         self._unit_words.clear()
+
+    def units(self) -> list[Span]:
+        """:func:`_units` of the tokens (the caller must not change the list)."""
+        if self._units is None:
+            self._units = _units(self.tokens)
+        return self._units
 
     def offsets(self, engine: Engine) -> list[int]:
         """Character offset in the decoded text where each token starts (and the text's length)."""
         if self._offsets is None:
-            self._offsets = [len(engine.pieces_to_text(self.tokens[:k])) for k in range(len(self.tokens) + 1)]
+            self._offsets = _offsets(engine, self.tokens)
         return self._offsets
+
+    def copy(self) -> _Draft:
+        return dataclasses.replace(
+            self,
+            tokens=list(self.tokens),
+            rows=list(self.rows),
+            literals=list(self.literals),
+            placed=Counter(self.placed),
+            _offsets=None,
+            _units=None,
+            _unit_words={},
+        )
+
+
+def _offsets(engine: Engine, tokens: Sequence[str]) -> list[int]:
+    """len(pieces_to_text(tokens[:k])) for every k. SentencePiece writes a plain piece as itself with "▁" as a
+    space, less the text's first space: then the lengths add up, which one decode of the whole confirms; for
+    anything else (byte pieces, the unknown piece, another decoder) each prefix is decoded."""
+    full = engine.pieces_to_text(tokens)
+    lengths = [0]
+    for piece in tokens:
+        lengths.append(lengths[-1] + len(piece))
+    joined = "".join(tokens).replace("\u2581", " ")
+    lead = len(joined) - len(joined.lstrip(" "))
+    if (
+        all(not (piece.startswith("<") and piece.endswith(">")) for piece in tokens)
+        and joined.strip(" ") == full.strip(" ")
+        and joined[lead:] == full
+    ):
+        return [max(0, n - lead) for n in lengths]
+    return [len(engine.pieces_to_text(tokens[:k])) for k in range(len(tokens) + 1)]
 
 
 def _render(engine: Engine, draft: _Draft) -> _Text:
@@ -681,7 +771,7 @@ def _blocked(engine: Engine, draft: _Draft, matches: Sequence[TermMatch]) -> lis
         spans += check.forbidden_spans
     if spans:
         offsets = draft.offsets(engine)
-        units = [(s, e) for s, e in _units(draft.tokens) if overlaps((offsets[s], offsets[e]), spans)]
+        units = [(s, e) for s, e in draft.units() if overlaps((offsets[s], offsets[e]), spans)]
         for span in spans:  # one blocked range per phrase, so no cut falls between its words
             inside = [u for u in units if overlaps((offsets[u[0]], offsets[u[1]]), [span])]
             if inside:
@@ -693,7 +783,7 @@ def _aligned_run(draft: _Draft, layout: _Layout, term_words: set[int], blocked: 
     """The whole words whose attention (summed over their pieces) goes to the term's source words, as one run
     (punctuation and one word aligned to nothing allowed inside it: "Musta, Mudhemis" for *Mustafa Kadhemi*);
     None when no word after ``draft.end`` aligns."""
-    units = _units(draft.tokens)
+    units = draft.units()
     words = [_unit_word(draft, layout, s, e) for s, e in units]
     hits = [
         u
@@ -729,7 +819,7 @@ def _widen(
         return run
     full = engine.pieces_to_text(draft.tokens)
     offsets = draft.offsets(engine)
-    units = _units(draft.tokens)
+    units = draft.units()
     found: set[Span] = set()
     for rendering in renderings:
         for a, b in phrase_spans(rendering, full, False):
@@ -761,23 +851,33 @@ def _insertion(
     the fewest alignments (words before it translating German after the term, or after it translating German
     before the term), the one nearest the term's relative position on a tie; without, that relative position.
     Never inside another term's words and never after the sentence's final punctuation."""
-    units = [u for u in _units(draft.tokens) if u[0] >= draft.end]
+    units = [u for u in draft.units() if u[0] >= draft.end]
     body = list(units)
     while body and _is_punct(draft.tokens[body[-1][0]]):
         body.pop()
     tail = body[-1][1] if body else (units[0][0] if units else len(draft.tokens))
-    cuts = [s for s, _ in body if not any(a < s < b for a, b in blocked)] + [tail]
+    # Never before a piece that goes on the word before it ('"' + "significant"): the term would glue onto it.
+    cuts = [s for s, _ in body if not _is_glue_piece(draft.tokens[s]) and not any(a < s < b for a, b in blocked)]
+    cuts.append(tail)
     guess = round(len(draft.tokens) * match.start / max(len(source), 1))
     aligned = [(s, _unit_word(draft, layout, s, e)) for s, e in body]
     known = [(s, w) for s, w in aligned if w is not None]
     if not term_words or not known:
         return min(cuts, key=lambda c: (abs(c - guess), c))
     first, last = min(term_words), max(term_words)
-
-    def crossings(cut: int) -> int:
-        return sum(w > last for s, w in known if s < cut) + sum(w < first for s, w in known if s >= cut)
-
-    return min(cuts, key=lambda c: (crossings(c), abs(c - guess), c))
+    # Crossings of each cut in one sweep (known and cuts are in token order): words before the cut translating
+    # German after the term, plus words from the cut on translating German before it.
+    crossings: dict[int, int] = {}
+    after = 0
+    before = sum(w < first for _, w in known)
+    k = 0
+    for cut in sorted(set(cuts)):
+        while k < len(known) and known[k][0] < cut:
+            after += known[k][1] > last
+            before -= known[k][1] < first
+            k += 1
+        crossings[cut] = after + before
+    return min(cuts, key=lambda c: (crossings[c], abs(c - guess), c))
 
 
 def _place_terms(
@@ -789,9 +889,15 @@ def _place_terms(
     renderings: Sequence[Sequence[str]],
 ) -> Generator[list[str], Hypothesis, _Draft]:
     """Steps 3 and 4 for one sentence: place each missing term, left to right in the output, in place where the
-    attention aligns words to it, else by prefix forcing. Yields each target prefix to decode and receives the
-    decoder's 1-best for it; returns the final draft. A term is placed at most as often as the German has it."""
+    attention aligns words to it, else inserted where it belongs; then, if anything was inserted, one decode
+    with every term placed so far in the target prefix lets the model finish the sentence after the last one.
+    Yields each target prefix to decode and receives the decoder's 1-best for it; returns the final draft.
+    A term is placed at most as often as the German has it."""
     occurrences = Counter(m.term.key for m in matches)
+    # The draft as it was before the first term inserted since the last decode, and the terms inserted since:
+    # an engine that does not keep the prefix gets that draft back, the inserted terms left missing.
+    before: _Draft | None = None
+    inserted: list[str] = []
     while True:
         text = _render(engine, draft)
         _repair(text, matches)
@@ -801,8 +907,37 @@ def _place_terms(
             for j, c in enumerate(checks)
             if c.status == "missing" and draft.placed[matches[j].term.key] < occurrences[matches[j].term.key]
         ]
-        if not todo:
+        if not todo and before is not None and all(_is_punct(t) for t in draft.tokens[draft.end :]):
+            before, inserted = None, []  # only the sentence's final punctuation follows: nothing for the model to write
+        if not todo and before is None:
             return draft
+        if not todo:
+            assert before is not None
+            prefix = draft.tokens[: draft.end]
+            hyp = yield prefix
+            tokens = list(hyp.tokens)
+            if tokens[: len(prefix)] != prefix:  # the engine did not keep the prefix: the draft as it was
+                draft = before
+                draft.placed.update(inserted)
+            else:
+                rows: list[Row | None] = list(hyp.attention or ())
+                rows += [None] * (len(tokens) - len(rows))
+                if rows:
+                    rows[0] = None  # CTranslate2's first beam-search attention row belongs to the batch
+                while len(prefix) < len(tokens) and _is_glue_piece(tokens[len(prefix)]):
+                    del tokens[len(prefix)], rows[len(prefix)]  # "Dialogue" + "d": the model went on inside the word
+                draft = _Draft(
+                    tokens=tokens,
+                    rows=layout.word_rows(rows[: len(tokens)]),
+                    decoded=hyp.text,
+                    literals=list(draft.literals),
+                    end=len(prefix),
+                    placed=draft.placed,
+                    decodes=draft.decodes + 1,
+                    inserted=draft.inserted,
+                )
+            before, inserted = None, []
+            continue
         plans = []
         blocked = _blocked(engine, draft, matches)
         for j in todo:
@@ -814,6 +949,8 @@ def _place_terms(
         term = matches[j].term
         literal = _cased(matches[j].english, cut == 0, term.case_sensitive)
         pieces = _placeholder(engine, literal)
+        if run is None and before is None:
+            before = draft.copy()
         draft.placed[term.key] += 1
         if run is not None:  # step 3: the words aligned to the term become the term
             start, end = run
@@ -833,26 +970,15 @@ def _place_terms(
             draft.literals.append((start, start + len(pieces), literal))
             draft.end = start + len(pieces)
             continue
-        prefix = draft.tokens[:cut] + pieces
-        hyp = yield prefix
-        tokens = list(hyp.tokens)
-        if tokens[: len(prefix)] != prefix:
-            continue  # the engine did not keep the prefix: the term stays missing, the draft as it was
-        rows: list[Row | None] = list(hyp.attention or ())
-        rows += [None] * (len(tokens) - len(rows))
-        if rows:
-            rows[0] = None  # CTranslate2's first beam-search attention row belongs to the batch, not the sentence
-        while len(prefix) < len(tokens) and _is_glue_piece(tokens[len(prefix)]):
-            del tokens[len(prefix)], rows[len(prefix)]  # "Dialogue" + "d": the model went on inside the word
-        draft = _Draft(
-            tokens=tokens,
-            rows=rows[: len(tokens)],
-            decoded=hyp.text,
-            literals=[lit for lit in draft.literals if lit[1] <= cut] + [(cut, len(prefix), literal)],
-            end=len(prefix),
-            placed=draft.placed,
-            decodes=draft.decodes + 1,
-        )
+        # step 4: the term goes in at the cut; what follows is the model's until the decode that finishes the
+        # sentence after the last term placed
+        draft.tokens[cut:cut] = pieces
+        draft.rows[cut:cut] = [None] * len(pieces)
+        draft.edited()
+        draft.literals.append((cut, cut + len(pieces), literal))
+        draft.end = cut + len(pieces)
+        draft.inserted += 1
+        inserted.append(term.key)
 
 
 # --- the cascade -----------------------------------------------------------------------------------------------
@@ -883,6 +1009,27 @@ def _decode(
         for i, hyps in zip(members, part, strict=True):
             out[i] = hyps
     return out
+
+
+def _term_renderings(engine: Engine, matches: Sequence[TermMatch]) -> dict[str, tuple[str, ...]]:
+    """The model's renderings (:func:`_renderings`) of the German forms of *matches*, as written and as listed, by
+    German form: one call per word count, each decode cut off at the length a usable rendering can have."""
+    by_size: dict[int, list[str]] = {}
+    for german in dict.fromkeys(t for m in matches for t in (m.surface, m.term.source)):
+        by_size.setdefault(len(german.split()), []).append(german)
+    out: dict[str, tuple[str, ...]] = {}
+    for size, terms in sorted(by_size.items()):
+        limit = _rendering_pieces(size)
+        hyps = _decode(engine, terms, num_hypotheses=2, beam_size=2, max_decoding_length=limit, disable_unk=True)
+        for german, found in zip(terms, hyps, strict=True):
+            out[german] = _renderings([h for h in found if len(h.tokens) < limit], german)
+    return out
+
+
+def _rendering_pieces(words: int) -> int:
+    """Pieces a usable rendering of a German term of *words* words may take (at most two words more than the
+    German, four pieces a word): a decode that reaches it rambles and is not used."""
+    return 4 * (words + 2) + 1
 
 
 def _renderings(hyps: Sequence[Hypothesis], german: str) -> tuple[str, ...]:
@@ -947,7 +1094,15 @@ def translate_with_terms(
     if not termed:
         return [r for r in results if r is not None]
 
-    nbest = _decode(engine, [sentences[i] for i in termed], num_hypotheses=num_hypotheses, disable_unk=True)
+    # With attention: rows after the first are those of a greedy pass forced through the hypothesis (CTranslate2
+    # 4.x computes them on the hypothesis' own path); the first row belongs to the batch and is never read.
+    nbest = _decode(
+        engine,
+        [sentences[i] for i in termed],
+        num_hypotheses=num_hypotheses,
+        disable_unk=True,
+        return_attention=True,
+    )
     pending: dict[int, tuple[Hypothesis, tuple[TermCheck, ...]]] = {}
     for i, hyps in zip(termed, nbest, strict=True):
         source, found = sentences[i], matches[i]
@@ -968,41 +1123,23 @@ def translate_with_terms(
     if not pending:
         return [r for r in results if r is not None]
 
-    # Attention for alignment: a greedy pass forced through each 1-best (see the module doc for why not the
-    # beam search's own attention). Rows past the 1-best's length are never read.
-    order = list(pending)
-    longest = max(len(pending[i][0].tokens) for i in order)
-    forced = _decode(
-        engine,
-        [sentences[i] for i in order],
-        target_prefixes=[list(pending[i][0].tokens) for i in order],
-        return_attention=True,
-        beam_size=1,
-        max_decoding_length=longest + 1,
-        disable_unk=True,
-    )
     # How the model translates each term on its own ("troop strength" for *Truppenstärke*): the words alignment
-    # must take along. One short batched decode of the distinct German terms.
-    terms = list(dict.fromkeys(t for i in order for m in matches[i] for t in (m.surface, m.term.source)))
-    renderings = {
-        term: _renderings(hyps, term)
-        for term, hyps in zip(
-            terms,
-            _decode(engine, terms, num_hypotheses=2, beam_size=2, max_decoding_length=24, disable_unk=True),
-            strict=True,
-        )
-    }
+    # must take along. Short batched decodes of the distinct German forms of the terms still missing.
+    order = list(pending)
+    renderings = _term_renderings(
+        engine, [m for i in order for m, c in zip(matches[i], pending[i][1], strict=True) if not c.ok]
+    )
     walks: dict[int, Generator[list[str], Hypothesis, _Draft]] = {}
     finals: dict[int, _Draft] = {}
     requests: dict[int, list[str]] = {}
-    for i, hyps in zip(order, forced, strict=True):
+    for i in order:
         best = pending[i][0]
-        kept = bool(hyps) and list(hyps[0].tokens[: len(best.tokens)]) == list(best.tokens)
-        attention = hyps[0].attention if kept else None
-        rows: list[Row | None] = list(attention[: len(best.tokens)]) if attention else []
+        rows: list[Row | None] = list(best.attention[: len(best.tokens)]) if best.attention else []
         rows += [None] * (len(best.tokens) - len(rows))
-        draft = _Draft(tokens=list(best.tokens), rows=rows, decoded=best.text)
+        if rows:
+            rows[0] = None
         layout = _Layout(*_source_words(sentences[i], engine.source_pieces(sentences[i])))
+        draft = _Draft(tokens=list(best.tokens), rows=layout.word_rows(rows), decoded=best.text)
         known = [renderings.get(m.surface, ()) + renderings.get(m.term.source, ()) for m in matches[i]]
         walks[i] = _place_terms(engine, sentences[i], matches[i], draft, layout, known)
         try:
@@ -1010,14 +1147,14 @@ def translate_with_terms(
         except StopIteration as stop:
             finals[i] = stop.value
     # One batched decode per round; each sentence's walk sees only its own decodes, so its output does not
-    # depend on which other sentences need how many rounds.
+    # depend on which other sentences need how many rounds. Without attention: every term is in the prefix, so
+    # a sentence rarely needs another round (then a term that went missing is inserted, not aligned).
     while requests:
         keys = list(requests)
         outputs = _decode(
             engine,
             [sentences[i] for i in keys],
             target_prefixes=[requests[i] for i in keys],
-            return_attention=True,
             disable_unk=True,
         )
         requests = {}
@@ -1030,6 +1167,6 @@ def translate_with_terms(
         best, first = pending[i]
         base = draft.decoded if draft.decodes else best.text
         text, verdicts, damage = _finish(sentences[i], matches[i], _render(engine, draft), best.text, base, first)
-        method = "prefix" if draft.decodes else "align" if draft.placed else "repair"
+        method = "prefix" if draft.inserted else "align" if draft.placed else "repair"
         results[i] = EnforcedSentence(sentences[i], text, verdicts, method, damage)
     return [r for r in results if r is not None]

@@ -274,3 +274,28 @@ def test_lint_flags_terms_that_can_never_match(tmp_path) -> None:
         ("impossible", "error", "+++"),
         ("impossible", "error", "Ein\nZwei"),
     ]
+
+
+@pytest.mark.parametrize(
+    "text", ["zu über 95 % vor", "zu über 95% vor", "zu über 95\u202f% vor", "zu über 95\u00a0% vor"]
+)
+def test_a_term_ending_in_punctuation_matches_whatever_the_spacing(text: str) -> None:
+    """WMT23 lists "über 95 %" and "90 %": the sign after a number is written with or without a (thin) space."""
+    (match,) = TermMatcher([Term("über 95 %", "over 95%")]).find(text)
+    assert match.surface.startswith("über 95") and match.surface.endswith("%")
+    assert TermMatcher([Term("über 95 %", "over 95%")]).find("über 95 Patienten") == []
+    assert [m.surface for m in TermMatcher([Term("C++", "C++")]).find("C ++ und C")] == ["C ++"]
+
+
+def test_each_occurrence_goes_to_the_entry_spelt_like_it() -> None:
+    """Two entries for one word in two forms: each occurrence to the entry written as in the text, so both are
+    found (before, the first entry took both occurrences and the second was never matched)."""
+    terms = [Term("Beckenverletzung", "pelvic injury"), Term("Beckenverletzungen", "pelvic injuries")]
+    text = "Die Beckenverletzungen und die Beckenverletzung wurden versorgt."
+    assert [(m.surface, m.term.source) for m in TermMatcher(terms).find(text)] == [
+        ("Beckenverletzungen", "Beckenverletzungen"),
+        ("Beckenverletzung", "Beckenverletzung"),
+    ]
+    # Neither spelt as in the text: the earlier entry wins, as before.
+    bases = [Term("Stützpunkt", "base"), Term("Stützpunkte", "bases")]
+    assert [m.term.source for m in TermMatcher(bases).find("auf den Stützpunkten")] == ["Stützpunkt"]

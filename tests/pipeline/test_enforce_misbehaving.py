@@ -328,3 +328,38 @@ def test_fake_hypotheses_keep_their_shape():
     engine = RecordingEngine({"Bagdad.": "Bagdad."}, attention=True)
     [[hyp]] = engine.translate(["Bagdad."], return_attention=True)
     assert isinstance(hyp, Hypothesis) and hyp.attention is not None and len(hyp.attention) == len(hyp.tokens)
+
+
+def prefix_calls(engine) -> list[list[str]]:
+    return [call for call, options in zip(engine.calls, engine.options, strict=True) if options["target_prefixes"]]
+
+
+def test_terms_inserted_before_the_end_share_one_prefix_decode():
+    """Three terms that align to nothing: all inserted into the draft, then one decode finishes the sentence
+    after the last of them (not one decode per term)."""
+    items = [
+        ("Zentralrat und Bagdad sprachen heute lange nicht mit Kassem dort.", ["and spoke today long not with there."])
+    ]
+    engine, _, _, [result], _ = run("honest", items)
+    assert len(prefix_calls(engine)) == 1
+    assert [c.status for c in result.checks] == ["enforced"] * 3 and result.method == "prefix"
+    positions = [result.target.lower().index(t) for t in ("central council", "baghdad", "qassem")]
+    assert positions == sorted(positions)
+
+
+def test_no_decode_when_only_the_final_punctuation_follows_the_term():
+    items = [("Heute sprach Bagdad.", ["today spoke ."])]
+    engine, _, _, [result], _ = run("honest", items)
+    assert prefix_calls(engine) == []
+    assert result.target == "today spoke Baghdad ." and result.method == "prefix" and result.damage == ()
+    assert [c.status for c in result.checks] == ["enforced"]
+
+
+def test_alignment_reads_the_n_best_decode():
+    """No second pass for attention: the n-best decode returns it, and an aligned term needs no other decode
+    than the short one of the term alone."""
+    items = [("Heute sprach Bagdad.", ["today spoke Bagdat."])]
+    engine, _, _, [result], _ = run("honest-attention", items)
+    assert engine.options[0]["return_attention"] and engine.options[0]["num_hypotheses"] == 4
+    assert prefix_calls(engine) == []
+    assert result.target == "today spoke Baghdad." and result.method == "align"
