@@ -303,9 +303,11 @@ def main() -> int:
         log(f"(b) a {pages}-page DOCX ({path.stat().st_size // 1024} KB) in a fresh process …")
         report = child(MEMORY_CHILD, str(memory_package.path), str(path), str(work / f"pages{pages}.en.docx"))
         memory.append({"pages": pages, "docx_kb": path.stat().st_size // 1024, **report})
-    first, last = memory[0], memory[-1]
-    memory_ratio = last["peak_rss_mb"] / first["peak_rss_mb"]
-    per_page = (last["peak_rss_mb"] - first["peak_rss_mb"]) / max(last["pages"] - first["pages"], 1)
+    memory_ratio = per_page = 0.0  # no memory runs (--pages with no sizes): the time runs only
+    if memory:
+        first, last = memory[0], memory[-1]
+        memory_ratio = last["peak_rss_mb"] / first["peak_rss_mb"]
+        per_page = (last["peak_rss_mb"] - first["peak_rss_mb"]) / max(last["pages"] - first["pages"], 1)
 
     print(f"(a) time, {len(sentences)} sentences ({origin}), model {args.model}, one worker, best of {args.rounds}")
     print(f"  {'format':12} {'CPU s':>7} {'vs plain':>9} {'wall s':>7} {'vs plain':>9} {'wall total':>10}  fallbacks")
@@ -319,17 +321,18 @@ def main() -> int:
         f"  target: formatted <= {TARGET_TIME}x plain (CPU time: the machine is shared, wall times drift): "
         + ", ".join(f"{n} {'met' if r <= TARGET_TIME else 'MISSED'}" for n, r in ratios.items())
     )
-    print(f"(b) peak memory translating a generated DOCX, model {args.memory_model}, one process each")
-    print(f"  {'pages':>6} {'KB':>7} {'segments':>9} {'seconds':>8} {'peak MB':>8}")
-    for point in memory:
+    if memory:
+        print(f"(b) peak memory translating a generated DOCX, model {args.memory_model}, one process each")
+        print(f"  {'pages':>6} {'KB':>7} {'segments':>9} {'seconds':>8} {'peak MB':>8}")
+        for point in memory:
+            print(
+                f"  {point['pages']:6} {point['docx_kb']:7} {point['segments'] or 0:9} {point['seconds']:8.1f} "
+                f"{point['peak_rss_mb']:8.0f}"
+            )
         print(
-            f"  {point['pages']:6} {point['docx_kb']:7} {point['segments'] or 0:9} {point['seconds']:8.1f} "
-            f"{point['peak_rss_mb']:8.0f}"
+            f"  {last['pages']} pages / {first['pages']} pages peak: {memory_ratio:.3f}x, {per_page * 1024:.0f} KB "
+            "more a page (the document's parsed XML, held to write it back, and windows filling up to WINDOW_CHARS)"
         )
-    print(
-        f"  {last['pages']} pages / {first['pages']} pages peak: {memory_ratio:.3f}x, {per_page * 1024:.0f} KB more a "
-        "page (the document's parsed XML, held to write it back, and windows filling up to WINDOW_CHARS)"
-    )
 
     import ctranslate2
 
