@@ -276,14 +276,16 @@ class CT2Engine:
         out: list[list[Hypothesis]] = []
         for result in results:
             hyps = []
+            # Each read of a result's attribute copies it out of C++ again (1.6 ms for 4 hypotheses' attention):
+            # read each once; the weights are Python floats already.
+            scores = result.scores
+            attentions = result.attention if return_attention else None
             for i, tokens in enumerate(result.hypotheses):
-                attention = None
-                if return_attention and result.attention:
-                    attention = tuple(tuple(float(w) for w in row) for row in result.attention[i])
+                attention = tuple(map(tuple, attentions[i])) if attentions else None
                 hyps.append(
                     Hypothesis(
                         text=str(sp.decode_pieces(tokens)),
-                        score=float(result.scores[i]) if result.scores else 0.0,
+                        score=float(scores[i]) if scores else 0.0,
                         tokens=tuple(tokens),
                         attention=attention,
                     )
