@@ -231,3 +231,16 @@ class WordEngine:
             text = self.pieces_to_text(tokens)
             out.append([Hypothesis(text=text, score=0.0, tokens=tokens, attention=attention)][:num_hypotheses])
         return out
+
+
+class EchoEngine(FakeEngine):
+    """Returns every sentence unchanged, one piece per sentence: the identity round trip of the format tests."""
+
+    def _candidates(self, sentence: str) -> list[str]:
+        return [sentence]
+
+    def text_to_pieces(self, text: str) -> list[str]:
+        return [text]
+
+    def pieces_to_text(self, pieces: Sequence[str]) -> str:
+        return "".join(pieces)

@@ -21,14 +21,12 @@ from typing import Any
 import docx
 import pytest
 from clirun import run_cli
-from fakes import FakeEngine, WordEngine
-from format_tools import require_tool
+from fakes import EchoEngine, WordEngine
+from format_tools import require_tool, translate_document
 from lxml import etree
 from paths import REPO
 
-from glossator import Translator
 from glossator.common.errors import InputError
-from glossator.common.settings import Settings
 from glossator.glossary.model import Glossary, Term
 from glossator.translate.documents import read_blocks
 from glossator.translate.formats.docx import open_source, tag_paragraph, write_paragraph
@@ -277,32 +275,10 @@ def features() -> bytes:
     return package(FEATURES_BODY, FEATURES_PARTS, FEATURES_RELS)
 
 
-class EchoEngine(FakeEngine):
-    """Returns every sentence unchanged: the identity round trip."""
-
-    def _candidates(self, sentence: str) -> list[str]:
-        return [sentence]
-
-    def text_to_pieces(self, text: str) -> list[str]:
-        return [text]
-
-    def pieces_to_text(self, pieces: Sequence[str]) -> str:
-        return "".join(pieces)
-
-
-def settings(tmp_path: Path) -> Settings:
-    return Settings(packages_dir=tmp_path / "packages", cache_dir=tmp_path / "cache", use_cache=False)
-
-
 def translate(
     tmp_path: Path, data: bytes, engine: Any = None, glossary: Glossary | None = None, name: str = "a.de.docx"
 ):
-    source = tmp_path / name
-    source.write_bytes(data)
-    target = tmp_path / name.replace(".de.", ".en.")
-    with Translator(settings=settings(tmp_path), engine=engine or WordEngine(WORDS), glossary=glossary) as t:
-        result = t.translate_file(source, target, force=True)
-    return result, target.read_bytes()
+    return translate_document(tmp_path, data, engine or WordEngine(WORDS), glossary, name)
 
 
 def parts(data: bytes) -> dict[str, bytes]:

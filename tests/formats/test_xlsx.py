@@ -23,8 +23,9 @@ import openpyxl
 import pptx
 import pytest
 from clirun import run_cli
-from fakes import FakeEngine, WordEngine
-from format_tools import require_tool
+from fakes import EchoEngine, WordEngine
+from format_tools import require_tool, translate_document
+from format_tools import zip_entries as entries
 from hypothesis import HealthCheck, given
 from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
@@ -32,9 +33,7 @@ from lxml import etree
 from openpyxl.cell.rich_text import CellRichText, TextBlock
 from paths import REPO
 
-from glossator import Translator
 from glossator.common.errors import InputError
-from glossator.common.settings import Settings
 from glossator.glossary.model import Glossary, Term
 from glossator.translate.formats.xlsx import open_source
 
@@ -153,37 +152,10 @@ def workbook(shared: Sequence[str] = SHARED, sheet1: str = SHEET1, sheet2: str =
     return out.getvalue()
 
 
-class EchoEngine(FakeEngine):
-    """Returns every sentence unchanged: the identity round trip."""
-
-    def _candidates(self, sentence: str) -> list[str]:
-        return [sentence]
-
-    def text_to_pieces(self, text: str) -> list[str]:
-        return [text]
-
-    def pieces_to_text(self, pieces: Sequence[str]) -> str:
-        return "".join(pieces)
-
-
-def settings(tmp_path: Path) -> Settings:
-    return Settings(packages_dir=tmp_path / "packages", cache_dir=tmp_path / "cache", use_cache=False)
-
-
 def translate(
     tmp_path: Path, data: bytes, engine: Any = None, glossary: Glossary | None = None, name: str = "a.de.xlsx"
 ) -> tuple[Any, bytes]:
-    source = tmp_path / name
-    source.write_bytes(data)
-    target = tmp_path / name.replace(".de.", ".en.")
-    with Translator(settings=settings(tmp_path), engine=engine or WordEngine(WORDS), glossary=glossary) as t:
-        result = t.translate_file(source, target, force=True)
-    return result, target.read_bytes()
-
-
-def entries(data: bytes) -> list[tuple[str, bytes]]:
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        return [(info.filename, z.read(info)) for info in z.infolist()]
+    return translate_document(tmp_path, data, engine or WordEngine(WORDS), glossary, name)
 
 
 def book(data: bytes) -> Any:
