@@ -745,11 +745,7 @@ class DocxSource:
         self._dirty.add(built.paragraph.part)
 
     def dump(self) -> bytes:
-        from glossator.translate.formats.package import serialize_xml
-
-        package = self.opc.package
-        replaced = {part: serialize_xml(self._trees[part], package.read(part)) for part in sorted(self._dirty)}
-        return package.write(replaced)
+        return self.opc.write({part: self._trees[part] for part in self._dirty})
 
 
 def _part_order(rel: Any) -> tuple[int, str]:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from glossator.common.errors import InputError
-from glossator.translate.formats.package import Package, parse_xml
+from glossator.translate.formats.package import Package, parse_xml, serialize_xml
 from glossator.translate.tagged import MARK_FIRST, Mark, TaggedBuilder, TaggedParagraph
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -86,6 +86,12 @@ class OpcPackage:
 
     def where(self, part: str) -> str:
         return f"{self.name}: {part}"
+
+    def write(self, changed: dict[str, Any]) -> bytes:
+        """The package with each *changed* part (part name → its lxml root) serialized in place of the original
+        (its XML declaration kept), every other entry byte for byte."""
+        replaced = {part: serialize_xml(changed[part], self.package.read(part)) for part in sorted(changed)}
+        return self.package.write(replaced)
 
     def xml(self, part: str) -> Any:
         root = parse_xml(self.package.read(part), self.where(part))

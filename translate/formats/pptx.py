@@ -132,10 +132,7 @@ class PptxSource:
         self._dirty.add(paragraph.part)
 
     def dump(self) -> bytes:
-        from glossator.translate.formats.package import serialize_xml
-
-        replaced = {part: serialize_xml(self._trees[part], self.opc.package.read(part)) for part in sorted(self._dirty)}
-        return self.opc.package.write(replaced)
+        return self.opc.write({part: self._trees[part] for part in self._dirty})
 
 
 def _items(element: Any) -> list[Run | Atom]:
