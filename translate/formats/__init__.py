@@ -59,8 +59,9 @@ STRUCTURED: dict[str, Format] = {
 
 
 def structured_extensions() -> dict[str, str]:
-    """File extension → format name, for the formats this installation can translate."""
-    return {ext: name for name in available() for ext in STRUCTURED[name].extensions}
+    """File extension → format name (from the registry alone: no format module is imported, so a plain-text run
+    does not pay for lxml or polib)."""
+    return {ext: name for name, fmt in STRUCTURED.items() for ext in fmt.extensions}
 
 
 def available() -> list[str]:
