@@ -1,6 +1,7 @@
 """All cores: ``glossator translate`` with one worker vs all cores, vs raw CTranslate2's best on the same cores.
 
-    python benchmarks/bench_scale.py [--lines 2000] [--model realistic|small|test|PATH] [--rounds 1]
+    python benchmarks/bench_scale.py [--lines 2000] [--model realistic|small|test|PATH] [--rounds 1] [--ray]
+                                     [--no-intra] [--settle S]
 
 On the first ``--lines`` German lines of newstest2019 (``../shared/data/wmt``; without it the newstest2020/2021
 excerpts in ``tests/data/wmt``, 320 lines, repeated up to ``--lines``), beam 4, no translation memory:
@@ -16,6 +17,10 @@ excerpts in ``tests/data/wmt``, 320 lines, repeated up to ``--lines``), beam 4, 
   lines already encoded, for each of three set-ups: ``inter_threads=W`` with 2,048-token batches and with
   256-token batches (one call, CTranslate2 spreads its batches over the workers), and ``intra_threads=W`` with
   2,048-token batches; the best of the three is "raw's best";
+- where the difference to raw goes, in a fresh process: the engine alone (``CT2Engine.translate`` with the
+  pipeline's one-length batches and the pipeline's calls of ``CHUNK_SENTENCES`` sentences, on the lines already
+  split into sentences, W workers) against raw, and the CPU seconds of the sentence split (SoMaJo) over the input,
+  which the pipeline does on one core before the engine starts;
 - peak memory vs input size: the distinct lines repeated to 2,000, 20,000 and 200,000 lines (``--memory-lines``),
   ``glossator translate`` with W workers and a translation memory that a first run over the distinct lines
   filled. Each run reads every line, takes its sentence split and translation from the memory, renders and
@@ -23,11 +28,17 @@ excerpts in ``tests/data/wmt``, 320 lines, repeated up to ``--lines``), beam 4, 
   the input (a real translation adds the model and the batches in flight, flat in the input size: the rows
   above). SoMaJo would take about 10 minutes here to split 200,000 fresh lines, hence the primed memory.
 
-Rounds alternate one worker, W workers and raw (this machine is shared and its speed drifts); each speed is its
+Rounds alternate one worker, W workers and raw (this machine is shared and its speed drifts; the two intra-op
+set-ups, never the fastest, run in the first round only); each speed is its
 configuration's best round, the least disturbed one (the JSON also has the totals over all rounds); each run
-prints its CPU seconds and the 1-minute load average before and after it. Writes
+prints its CPU seconds and the 1-minute load average before and after it. ``--settle S``: before each run, wait up
+to S seconds for one second in which the machine's CPUs are at least 85% idle (the idle share seen is recorded),
+so that fewer runs share their cores with other jobs. Sentences per CPU second (the work per sentence, which other
+jobs change little) are reported beside the speeds. Writes
 ``benchmarks/results/scale_<model>.json`` and prints a table with the issue's targets:
-W workers >= 1.7x one worker's speed at <= 1.3x its peak memory, and >= 0.9x raw CTranslate2's best.
+W workers >= 1.7x one worker's speed at <= 1.3x its peak memory, and >= 0.9x raw CTranslate2's best; with ``--ray``,
+the local Ray instance >= 0.85x the in-process speed on the same cores. Children print their timings on a line of
+their own, ``RESULT {json}`` (Ray's processes may write to the same stdout).
 """
 
 from __future__ import annotations
@@ -78,7 +89,8 @@ RAW_CHILD = textwrap.dedent(
     translator.translate_batch(batch[:2], beam_size=4)
     cpu, start = time.process_time(), time.perf_counter()
     translator.translate_batch(batch, beam_size=4, length_penalty=1.0, max_batch_size=size, batch_type="tokens")
-    print(json.dumps({"seconds": time.perf_counter() - start, "cpu_s": time.process_time() - cpu}))
+    result = {"seconds": time.perf_counter() - start, "cpu_s": time.process_time() - cpu}
+    print("\\nRESULT " + json.dumps(result), flush=True)
     """
 )
 
@@ -100,9 +112,69 @@ GLOSSATOR_CHILD = textwrap.dedent(
             translator.engine.actor_pids()  # every decoder up and its model loaded before the clock starts
         cpu, start = time.process_time(), time.perf_counter()
         translator.translate_files([source], out, force=True, fmt="lines")
-        print(json.dumps({"seconds": time.perf_counter() - start, "cpu_s": time.process_time() - cpu}))
+        result = {"seconds": time.perf_counter() - start, "cpu_s": time.process_time() - cpu}
+    print("\\nRESULT " + json.dumps(result), flush=True)
     """
 )
+
+
+# The engine alone in a fresh process: the lines split into sentences first (the split's CPU seconds reported), then
+# only the engine timed, with the pipeline's unique sentences, one-length batches and calls of CHUNK_SENTENCES.
+ENGINE_CHILD = textwrap.dedent(
+    """
+    import json, sys, time
+    from glossator.common.settings import DecodeOptions, Settings
+    from glossator.translate import pipeline
+    from glossator.translate.engine import load_engine
+    from glossator.translate.segment import sentence_spans
+    package, source, workers = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    settings = Settings.from_env(threads=1, decode=DecodeOptions(beam_size=4), model=package).with_(workers=workers)
+    engine = load_engine(settings)
+    engine.translate(["Guten Morgen.", "Wie geht es?"])
+    sentence_spans("Guten Morgen. Wie geht es?")
+    lines = open(source, encoding="utf-8").read().splitlines()
+    cpu = time.process_time()
+    sentences = list(dict.fromkeys(line[a:b] for line in lines for a, b in sentence_spans(line)))
+    split_cpu = time.process_time() - cpu
+    chunk = getattr(pipeline, "CHUNK_SENTENCES", None) or len(sentences)
+    cpu, start = time.process_time(), time.perf_counter()
+    for first in range(0, len(sentences), chunk):
+        engine.translate(sentences[first : first + chunk], same_length=True)
+    seconds = time.perf_counter() - start
+    result = {"seconds": seconds, "cpu_s": time.process_time() - cpu, "split_cpu_s": split_cpu,
+              "sentences": len(sentences), "chunk": chunk}
+    print("\\nRESULT " + json.dumps(result), flush=True)
+    """
+)
+
+
+def settle(limit: float) -> float | None:
+    """Wait up to *limit* seconds for one second in which the CPUs are at least 85% idle; the last idle share seen
+    (None without /proc/stat or when *limit* is 0)."""
+
+    def times() -> tuple[int, int]:
+        with open("/proc/stat", encoding="ascii") as stat:
+            fields = [int(v) for v in stat.readline().split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+
+    if limit <= 0 or not os.path.exists("/proc/stat"):
+        return None
+    deadline, idle_share = time.monotonic() + limit, 0.0
+    while True:
+        idle0, total0 = times()
+        time.sleep(1.0)
+        idle1, total1 = times()
+        idle_share = (idle1 - idle0) / max(1, total1 - total0)
+        if idle_share >= 0.85 or time.monotonic() >= deadline:
+            return round(idle_share, 2)
+
+
+def child_result(stdout: str) -> dict[str, Any]:
+    """The ``RESULT {json}`` line a child printed (Ray's processes may write to the same stdout after it)."""
+    lines = [line for line in stdout.splitlines() if "RESULT {" in line]
+    if not lines:
+        raise SystemExit(f"a benchmark child printed no RESULT line:\n{stdout[-2000:]}")
+    return dict(json.loads(lines[-1].split("RESULT ", 1)[1]))
 
 
 def _peak_rss_kb(pid: int) -> int:
@@ -178,9 +250,17 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=available_cores(), help="the 'all cores' run (default: all)")
     parser.add_argument("--rounds", type=int, default=1, help="alternating one-worker / all-cores / raw rounds")
     parser.add_argument(
+        "--no-intra",
+        action="store_true",
+        help="skip the intra-op thread set-ups (Glossator's and raw's; never the fastest, and the slowest to run)",
+    )
+    parser.add_argument(
         "--memory-lines", type=int, nargs="*", default=[2000, 20000, 200000], help="input sizes for the memory series"
     )
     parser.add_argument("--results", type=Path, default=RESULTS, help="where scale_<model>.json goes")
+    parser.add_argument(
+        "--settle", type=float, default=0.0, help="wait up to S seconds for an idle second before each run"
+    )
     parser.add_argument(
         "--ray",
         action="store_true",
@@ -225,8 +305,9 @@ def main() -> int:
         out = work / f"out-{count}x{threads}{'-ray' if ray else ''}.en.txt"
         argv = [sys.executable, "-c", GLOSSATOR_CHILD, package, str(source), str(out), str(count), str(threads)]
         argv += [ray] if ray else []
+        idle = settle(args.settle)
         child = run_child(argv, env)
-        report = json.loads(child["stdout"].strip().splitlines()[-1])
+        report = child_result(child["stdout"])
         seconds = report["seconds"]
         return {
             "workers": count,
@@ -238,16 +319,18 @@ def main() -> int:
             "processes": child["processes"],
             "cpu_s": report["cpu_s"],
             "load": [round(child["load_before"], 2), round(child["load_after"], 2)],
+            "idle_before": idle,
             "output": out.read_bytes(),
         }
 
     raw_setups = [("inter", workers, 1, 2048), ("inter", workers, 1, 256), ("intra", 1, workers, 2048)]
 
     def raw_run(inter: int, intra: int, size: int) -> dict[str, Any]:
+        idle = settle(args.settle)
         child = run_child(
             [sys.executable, "-c", RAW_CHILD, package, str(source), str(inter), str(intra), str(size)], env
         )
-        report = json.loads(child["stdout"].strip().splitlines()[-1])
+        report = child_result(child["stdout"])
         return {
             "inter_threads": inter,
             "intra_threads": intra,
@@ -257,25 +340,46 @@ def main() -> int:
             "cpu_s": report["cpu_s"],
             "peak_rss_mb": child["peak_rss_mb"],
             "load": [round(child["load_before"], 2), round(child["load_after"], 2)],
+            "idle_before": idle,
+        }
+
+    def engine_run(count: int) -> dict[str, Any]:
+        idle = settle(args.settle)
+        child = run_child([sys.executable, "-c", ENGINE_CHILD, package, str(source), str(count)], env)
+        report = child_result(child["stdout"])
+        return {
+            "workers": count,
+            "seconds": report["seconds"],
+            "sentences_per_s": len(lines) / report["seconds"],
+            "cpu_s": report["cpu_s"],
+            "split_cpu_s": report["split_cpu_s"],
+            "sentences": report["sentences"],
+            "call_size": report["chunk"],
+            "peak_rss_mb": child["peak_rss_mb"],
+            "load": [round(child["load_before"], 2), round(child["load_after"], 2)],
+            "idle_before": idle,
         }
 
     one_runs: list[dict[str, Any]] = []
     many_runs: list[dict[str, Any]] = []
     intra_runs: list[dict[str, Any]] = []
     ray_runs: list[dict[str, Any]] = []
+    engine_runs: list[dict[str, Any]] = []
     raw_runs: dict[str, list[dict[str, Any]]] = {f"{kind} {a}x{b} {size}": [] for kind, a, b, size in raw_setups}
     for round_ in range(args.rounds):
         log(f"round {round_ + 1}: glossator translate --workers 1, {len(lines)} lines …")
         one_runs.append(glossator_run(1))
         log(f"round {round_ + 1}: glossator translate --workers {workers} …")
         many_runs.append(glossator_run(workers))
-        if workers > 1:
+        if workers > 1 and round_ == 0 and not args.no_intra:  # intra-op threads (here and raw's) once: slow
             log(f"round {round_ + 1}: glossator translate --workers 1 --threads {workers} (intra-op threads instead) …")
             intra_runs.append(glossator_run(1, workers))
         if args.ray:
             log(f"round {round_ + 1}: glossator translate --ray local --workers {workers} …")
             ray_runs.append(glossator_run(workers, ray="local"))
-        for kind, inter, intra, size in raw_setups:
+        log(f"round {round_ + 1}: the engine alone, {workers} workers, the pipeline's calls …")
+        engine_runs.append(engine_run(workers))
+        for kind, inter, intra, size in raw_setups if round_ == 0 and not args.no_intra else raw_setups[:2]:
             log(f"round {round_ + 1}: raw CTranslate2, {inter} inter x {intra} intra threads, {size}-token batches")
             raw_runs[f"{kind} {inter}x{intra} {size}"].append(raw_run(inter, intra, size))
 
@@ -291,6 +395,7 @@ def main() -> int:
         return len(lines) * len(runs) / sum(run[key] for run in runs)
 
     one_speed, many_speed = speed(one_runs), speed(many_runs)
+    raw_runs = {name: runs for name, runs in raw_runs.items() if runs}  # --no-intra: intra's never ran
     raw_speeds = {name: speed(runs) for name, runs in raw_runs.items()}
     raw_best_name = max(raw_speeds, key=raw_speeds.__getitem__)
     one_peak = max(run["peak_rss_mb"] for run in one_runs)
@@ -309,6 +414,9 @@ def main() -> int:
         rows["ray_sentences_per_s"] = speed(ray_runs)
         rows["ray_vs_in_process"] = speed(ray_runs) / many_speed
         rows["ray_peak_rss_mb_all_processes"] = max(run["peak_rss_mb"] for run in ray_runs)
+    rows["engine_only_sentences_per_s"] = speed(engine_runs)
+    rows["engine_only_vs_raw_best"] = speed(engine_runs) / raw_speeds[raw_best_name]
+    rows["sentence_split_cpu_s"] = min(run["split_cpu_s"] for run in engine_runs)
     if intra_runs:
         rows["intra_threads_sentences_per_s"] = speed(intra_runs)
         rows["intra_threads_peak_rss_mb"] = max(run["peak_rss_mb"] for run in intra_runs)
@@ -321,7 +429,11 @@ def main() -> int:
     rows["workers_sentences_per_cpu_s"] = per_cpu(many_runs)
     if intra_runs:
         rows["intra_threads_sentences_per_cpu_s"] = per_cpu(intra_runs)
+    rows["engine_only_sentences_per_cpu_s"] = per_cpu(engine_runs)
     rows["raw_best_sentences_per_cpu_s"] = max(per_cpu(runs) for runs in raw_runs.values())
+    rows["workers_vs_raw_best_per_cpu_s"] = rows["workers_sentences_per_cpu_s"] / rows["raw_best_sentences_per_cpu_s"]
+    if ray_runs:  # the driver's CPU only: the decoders are other processes
+        rows["ray_driver_cpu_s"] = min(run["cpu_s"] for run in ray_runs)
 
     # --- Peak memory vs input size (a primed translation memory; see the module docstring) -----------------------
     memory_series = []
@@ -371,19 +483,27 @@ def main() -> int:
         (f"glossator --workers {workers}", many_runs),
         (f"glossator --workers 1 --threads {workers}", intra_runs),
         (f"glossator --ray local --workers {workers}", ray_runs),
+        (f"engine alone, {workers} workers", engine_runs),
     ):
         for run in runs:
             print(
                 f"  {name:34} {run['sentences_per_s']:7.2f} sentences/s  CPU {run['cpu_s']:6.1f} s "
                 f"({run['cpu_s'] / run['seconds']:.2f} cores)  peak {run['peak_rss_mb']:5.0f} MB  load {run['load']}"
+                f"  idle before {run['idle_before']}"
             )
     for name, runs in raw_runs.items():
         for run in runs:
             print(
                 f"  raw {name:30} {run['sentences_per_s']:7.2f} sentences/s  CPU {run['cpu_s']:6.1f} s "
                 f"({run['cpu_s'] / run['seconds']:.2f} cores)  peak {run['peak_rss_mb']:5.0f} MB  load {run['load']}"
+                f"  idle before {run['idle_before']}"
             )
     print(f"raw's best: {raw_best_name} (inter/intra threads, batch tokens)")
+    engine_calls = engine_runs[0]["call_size"]
+    print(
+        f"engine alone: {engine_runs[0]['sentences']} unique sentences in calls of {engine_calls}; the sentence split "
+        f"took {rows['sentence_split_cpu_s']:.2f} CPU s on one core before the engine starts"
+    )
     if memory_series:
         print(f"peak memory vs input size ({workers} workers, primed translation memory, nothing decoded):")
         for point in memory_series:
@@ -424,6 +544,8 @@ def main() -> int:
             "one_worker_intra_threads": strip(intra_runs),
             "ray_local": strip(ray_runs),
         },
+        "engine_only_runs": engine_runs,
+        "settle_s": args.settle,
         "raw_runs": raw_runs,
         "raw_best": raw_best_name,
         "memory_series": {

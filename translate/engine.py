@@ -11,8 +11,10 @@ ctranslate2 and sentencepiece are imported inside :meth:`CT2Engine._load`, on th
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +22,31 @@ from typing import Any, Protocol
 from glossator.common.errors import ModelPackageError
 from glossator.common.settings import DecodeOptions, Settings
 from glossator.models.packages import PackageInfo, package_checksum
+
+# Sentences finished so far, reported by the engine after each batch it gets back (see :func:`batch_progress`).
+_BATCH_PROGRESS: contextvars.ContextVar[Callable[[int], None] | None] = contextvars.ContextVar(
+    "glossator_batch_progress", default=None
+)
+
+
+@contextlib.contextmanager
+def batch_progress(report: Callable[[int], None] | None) -> Iterator[None]:
+    """Within the block, an engine that supports it (CT2Engine, RayEngine) calls *report(n)* each time a batch of
+    *n* sentences comes back, so that one engine call of thousands of sentences (large calls make large batches of
+    one length: issue 15) still reports progress as it goes. Engines without it report nothing; the caller reports
+    at the end of the call anyway."""
+    token = _BATCH_PROGRESS.set(report)
+    try:
+        yield
+    finally:
+        _BATCH_PROGRESS.reset(token)
+
+
+def report_batch(size: int) -> None:
+    """Report *size* finished sentences to the :func:`batch_progress` callback in force, if any."""
+    report = _BATCH_PROGRESS.get()
+    if report is not None and size:
+        report(size)
 
 
 @dataclass(frozen=True)
@@ -146,16 +173,18 @@ class CT2Engine:
             self._checksum = package_checksum(self.package)
         return self._checksum
 
-    def _load(self) -> tuple[Any, Any]:
-        if self._translator is None:
-            import ctranslate2
+    def _load(self, *, tokenizer_only: bool = False) -> tuple[Any, Any]:
+        """The CTranslate2 translator and the SentencePiece model, loaded on first use. *tokenizer_only*: load only
+        SentencePiece if the translator is not loaded yet (the first item is then None): the Ray driver tokenizes
+        but never decodes, so it does not hold the model in its memory."""
+        if self._translator is None and not (tokenizer_only and self._sp is not None):
             import sentencepiece
 
             if self.package.path is None:
                 raise ModelPackageError(f"package {self.package.code} is not installed (no directory).")
             root = Path(self.package.path)
             model_dir, sp_path = root / "model", root / "sentencepiece.model"
-            for needed in (model_dir, sp_path):
+            for needed in (sp_path,) if tokenizer_only else (model_dir, sp_path):
                 if not needed.exists():
                     raise ModelPackageError(
                         f"package {self.package.code} at {root} has no {needed.name}. "
@@ -168,7 +197,12 @@ class CT2Engine:
             except (OSError, ValueError):
                 self._max_positions = None
             try:
-                self._sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
+                if self._sp is None:
+                    self._sp = sentencepiece.SentencePieceProcessor(model_file=str(sp_path))
+                if tokenizer_only:
+                    return None, self._sp
+                import ctranslate2
+
                 self._translator = ctranslate2.Translator(
                     str(model_dir),
                     device="cpu",
@@ -196,19 +230,24 @@ class CT2Engine:
         self._trim()
 
     def source_pieces(self, sentence: str) -> list[str]:
-        _, sp = self._load()
+        _, sp = self._load(tokenizer_only=True)
         return list(sp.encode(sentence, out_type=str))
+
+    def piece_counts(self, sentences: Sequence[str]) -> list[int]:
+        """``len(source_pieces(s))`` for each of *sentences*, in one SentencePiece call (batches are planned by it)."""
+        _, sp = self._load(tokenizer_only=True)
+        return [len(ids) for ids in sp.encode(list(sentences))]
 
     def text_to_pieces(self, text: str) -> list[str]:
         """Target pieces of *text*; a character the vocabulary lacks becomes the unknown piece (``<unk>``, written
         "⁇"), as CTranslate2 would read it in a target prefix."""
-        _, sp = self._load()
+        _, sp = self._load(tokenizer_only=True)
         return [str(sp.id_to_piece(i)) for i in sp.encode(text)]
 
     def pieces_to_text(self, pieces: Sequence[str]) -> str:
         # SentencePiece's own decoder: argostranslate joins pieces and turns "▁" into spaces, which also
         # mangles a literal "_" in the text.
-        _, sp = self._load()
+        _, sp = self._load(tokenizer_only=True)
         return str(sp.decode_pieces(list(pieces)))
 
     def translate(
@@ -269,10 +308,12 @@ class CT2Engine:
             for i, result in zip(group, part, strict=True):
                 results[i] = result
             self._release_free_memory()
+            report_batch(len(group))
         for group, part in submitted:
             for i, result in zip(group, part, strict=True):
                 results[i] = result.result()
             self._release_free_memory()
+            report_batch(len(group))
         out: list[list[Hypothesis]] = []
         for result in results:
             hyps = []

@@ -5,14 +5,20 @@ it can from the translation memory, enforces the glossary, writes the outputs an
 local run, because it *is* the local pipeline. What goes to the cluster is each engine batch: the driver plans the
 batches with the same :func:`~glossator.translate.engine.plan_batches` and limits as :class:`CT2Engine`, and one
 actor decodes each planned batch whole. Same batches, same padding, same model ⇒ the same output as a local run,
-whatever the number of actors or nodes.
+whatever the number of actors or nodes. The batches of a call go out longest first, at most :data:`IN_FLIGHT` per
+actor at a time and the next to whichever actor is free, so no actor waits while another has a queue and the call
+does not end with one long batch decoding alone.
 
-Each actor (one per worker slot, ``num_cpus=1``) loads the model package once. The package reaches every node either
-as a path the node can read (a shared file system: the same folder exists there with the same checksum) or, when it
-is not there, shipped through Ray's object store as a zip of the package folder and unpacked into the node's temp
-folder. An actor that dies mid-batch (a node lost, a worker killed) is restarted by Ray and its batch retried
-(``max_restarts``/``max_task_retries``); a batch that still fails goes to another actor, so no sentence is lost or
-translated twice.
+Each actor (one per worker slot, ``num_cpus=1``) loads the model package once, when it starts. It looks for the
+package on its own node first (:func:`_local_copy`): the driver's folder if the node has it with the same checksum
+(a shared file system), a package installed there with the same name, version and checksum, or a copy an earlier
+run shipped to the node. Only if none is there does the driver zip its folder, once, and ship it through Ray's
+object store; the actor unpacks it into the node's temp folder (kept for later runs) and checks its checksum.
+An actor that dies mid-batch (a node lost, a worker killed) is replaced and its batch decoded again, whole, by
+another actor (at most :data:`RETRIES` times), so no sentence is lost or translated twice.
+
+The driver itself loads only the tokenizer (it plans the batches by source length), never the model. A Ray instance
+the engine starts itself (``--ray local``) runs the decoders at the driver's priority, as in-process workers run.
 
 ``ray`` is imported only here, and only when a :class:`RayEngine` is created (``--ray``).
 """
@@ -22,20 +28,24 @@ from __future__ import annotations
 import io
 import logging
 import os
+import shutil
 import tempfile
 import zipfile
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from glossator.common.errors import ClusterError, ModelPackageError
+from glossator.common.errors import ClusterError, GlossatorError, ModelPackageError
 from glossator.common.settings import DecodeOptions, Settings
-from glossator.models.packages import PackageInfo, package_checksum
-from glossator.translate.engine import CT2Engine, Hypothesis, plan_batches
+from glossator.models.packages import PackageInfo, list_packages, package_checksum, read_package_metadata
+from glossator.translate.engine import CT2Engine, Hypothesis, plan_batches, report_batch
 
-RETRIES = 3  # per batch, on top of Ray's own task retries after an actor restart
-
+RETRIES = 3  # per batch: how often a failed batch is sent again (to another actor) before the run fails
+# Batches queued per actor: one decoding and one waiting, so an actor never idles between two batches; more would
+# only fix early which actor takes which batch.
+IN_FLIGHT = 2
 
 RayError = ClusterError  # the cluster could not be reached or failed the job (exit 9)
 
@@ -67,8 +77,45 @@ def _zip_folder(folder: Path) -> bytes:
     return buffer.getvalue()
 
 
+def _shipped_folder(checksum: str) -> Path:
+    """Where a package shipped to this node is kept (by checksum, so a later run finds it instead of shipping)."""
+    return Path(tempfile.gettempdir()) / f"glossator-package-{checksum[:32]}"
+
+
+def _local_copy(package: PackageInfo, checksum: str) -> tuple[Path, str] | None:
+    """This node's copy of *package*, and where it was found: ``"path"`` (the driver's folder, e.g. on a shared file
+    system), ``"installed"`` (a package installed on this node, found by name and version) or ``"shipped"`` (kept
+    from an earlier run); None if the node has none. Each candidate counts only with the driver's *checksum*."""
+    candidates: list[tuple[Path, str]] = []
+    if package.path is not None:
+        candidates.append((Path(package.path), "path"))
+    try:
+        installed = list_packages(Settings.from_env())
+    except (GlossatorError, OSError):  # this node's settings or packages folder unusable: the other candidates
+        installed = []
+    candidates += [(Path(p.path), "installed") for p in installed if p.path and p.model_id == package.model_id]
+    candidates.append((_shipped_folder(checksum), "shipped"))
+    seen: set[Path] = set()
+    for folder, source in candidates:
+        if folder in seen:  # the driver's folder may also be this node's installed package: hash it once
+            continue
+        seen.add(folder)
+        try:
+            same = read_package_metadata(folder).model_id == package.model_id  # cheap, before hashing the model
+        except (GlossatorError, OSError):
+            continue
+        if same and package_checksum(replace(package, path=folder)) == checksum:
+            return folder, source
+    return None
+
+
 class _Decoder:
-    """The actor: one :class:`CT2Engine` over a local copy of the package; decodes a planned batch whole."""
+    """The actor: one :class:`CT2Engine` over this node's copy of the package; decodes a planned batch whole.
+
+    *shipped*: the package's zip (bytes, or a one-item list holding its object reference) when the driver has
+    already shipped it, else None; then :meth:`ready` says None if the node lacks the package and the driver
+    calls :meth:`install`.
+    """
 
     def __init__(
         self,
@@ -79,28 +126,62 @@ class _Decoder:
         threads: int,
         limits: tuple[int, int],
     ) -> None:
-        local = package.path if package.path is not None and Path(package.path).is_dir() else None
-        if local is not None and package_checksum(package) != checksum:
-            local = None  # a different package under the same path on this node: use the shipped one
-        if local is None:
-            if isinstance(shipped, list):  # an object reference (on a Ray node)
-                import ray
+        self._package, self._checksum = package, checksum
+        self._decode, self._threads, self._limits = decode, threads, limits
+        self.engine: CT2Engine | None = None
+        self.source: str | None = None
+        found = _local_copy(package, checksum)
+        if found is not None:
+            self._load(*found)
+        elif shipped is not None:
+            self.install(shipped)
 
-                data = bytes(ray.get(shipped[0]))
-            else:
-                data = bytes(shipped)
-            target = Path(tempfile.mkdtemp(prefix="glossator-package-"))
-            with zipfile.ZipFile(io.BytesIO(data)) as zf:
-                zf.extractall(target)
-            local = target
-        self.engine = CT2Engine(
-            package=replace(package, path=Path(local)),
-            decode=decode,
-            threads=threads,
+    def _load(self, folder: Path, source: str) -> None:
+        engine = CT2Engine(
+            package=replace(self._package, path=Path(folder)),
+            decode=self._decode,
+            threads=self._threads,
             workers=1,
-            max_batch_tokens=limits[0],
-            max_batch_sentences=limits[1],
+            max_batch_tokens=self._limits[0],
+            max_batch_sentences=self._limits[1],
         )
+        engine._load()  # the model in memory now, not in the first batch's time
+        self.engine, self.source = engine, source
+
+    def ready(self) -> str | None:
+        """Where the package came from (see :func:`_local_copy`), or None: this node lacks it, ship it."""
+        return self.source
+
+    def install(self, shipped: Any) -> str:
+        """Unpack the shipped zip into this node's temp folder (kept: see :func:`_shipped_folder`) and load it."""
+        if self.engine is not None and self.source is not None:
+            return self.source
+        if isinstance(shipped, list):  # an object reference (on a Ray node)
+            import ray
+
+            shipped = ray.get(shipped[0])
+        target = _shipped_folder(self._checksum)
+        staging = Path(tempfile.mkdtemp(prefix=f"{target.name}.", dir=target.parent))
+        folder: Path | None = None  # the copy to load: the kept one, or this decoder's own if it cannot be kept
+        try:
+            with zipfile.ZipFile(io.BytesIO(bytes(shipped))) as zf:
+                zf.extractall(staging)
+            if package_checksum(replace(self._package, path=staging)) != self._checksum:
+                raise ModelPackageError(
+                    f"the package {self._package.model_id} shipped to this node has another checksum than the "
+                    "driver's: its folder changed during the run. Run again once it is installed as it should be."
+                )
+            try:
+                staging.rename(target)  # atomic: another decoder of this node may be unpacking the same package
+                folder = target
+            except OSError:  # there first: another decoder's copy, or a folder of that name that is not it
+                found = _local_copy(replace(self._package, path=target), self._checksum)
+                folder = target if found is not None and found[0] == target else staging
+        finally:
+            if folder != staging:
+                shutil.rmtree(staging, ignore_errors=True)
+        self._load(folder or staging, "shipped")
+        return "shipped"
 
     def pid(self) -> int:
         return os.getpid()
@@ -113,6 +194,8 @@ class _Decoder:
         return_attention: bool,
         options: dict[str, Any] | None = None,
     ) -> list[list[Hypothesis]]:
+        if self.engine is None:
+            raise ModelPackageError(f"this decoder has no copy of the package {self._package.model_id}")
         return self.engine.translate(
             sentences,
             num_hypotheses=num_hypotheses,
@@ -139,11 +222,15 @@ class RayEngine:
     threads: int = 1
     max_batch_tokens: int = Settings.max_batch_tokens
     max_batch_sentences: int = Settings.max_batch_sentences
+    # Where each decoder found the package ("path", "installed", "shipped"; see _local_copy), and the bytes shipped.
+    package_sources: list[str] = field(default_factory=list, init=False)
+    shipped_bytes: int = field(default=0, init=False)
     _local: CT2Engine = field(init=False, repr=False)
     _pool: list[Any] = field(default_factory=list, init=False, repr=False)
-    # The shipped package's object reference, held for the engine's life: a restarted actor fetches it again.
+    # The shipped package's object reference once a node needed it, held for the engine's life: a replacement
+    # actor on a node without the package gets it at once.
     _shipped: list[Any] = field(default_factory=list, init=False, repr=False)
-    _new_actor: Any = field(default=None, init=False, repr=False)
+    _decoder_class: Any = field(default=None, init=False, repr=False)
     _started_ray: bool = field(default=False, init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -183,26 +270,64 @@ class RayEngine:
         if self.package.path is None:
             raise ModelPackageError(f"package {self.package.code} is not installed (no directory).")
         if not ray.is_initialized():
-            address = None if self.address == "local" else self.address
-            _probe(os.environ.get("RAY_ADDRESS", "") if address == "auto" else address)
+            # "local" (Ray's own word for it) starts an instance here even when RAY_ADDRESS is set or a `ray start`
+            # runs on this machine: without an address ray.init would join those.
+            address = self.address
+            local = address == "local"
+            _probe(os.environ.get("RAY_ADDRESS", "") if address == "auto" else None if local else address)
+            # A Ray instance started here runs its decoders at this process's priority, as in-process workers run:
+            # Ray's default (15 steps nicer) lets any other job on the machine take their cores.
+            system_config = {"worker_niceness": 0} if local else None
             try:
-                ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False, include_dashboard=False)
+                ray.init(
+                    address=address,
+                    logging_level=logging.ERROR,
+                    log_to_driver=False,
+                    include_dashboard=False,
+                    _system_config=system_config,
+                )
             except (ConnectionError, RuntimeError, ValueError) as exc:
-                where = "a local Ray instance" if address is None else f"the Ray cluster at {address}"
+                where = "a local Ray instance" if local else f"the Ray cluster at {address}"
                 raise RayError(
                     f"cannot start or join {where}: {' '.join(str(exc).split())[:300]}. Check the address "
                     "(ray status on the head node) or run without --ray."
                 ) from exc
             self._started_ray = True
         count = self.actors or max(1, int(ray.cluster_resources().get("CPU", 1)))
-        checksum = self.model_checksum
-        shipped = [ray.put(_zip_folder(Path(self.package.path)))]  # in a list: passed by reference, fetched lazily
-        self._shipped = shipped
-        decoder = ray.remote(num_cpus=1)(_Decoder)
+        self._decoder_class = ray.remote(num_cpus=1)(_Decoder)
+        pool = [self._create() for _ in range(count)]
+        self.package_sources = self._ready(pool)
+        self._pool = pool
+        return pool
+
+    def _create(self) -> Any:
         limits = (self.max_batch_tokens, self.max_batch_sentences)
-        self._new_actor = lambda: decoder.remote(self.package, checksum, shipped, self.decode, self.threads, limits)
-        self._pool = [self._new_actor() for _ in range(count)]
-        return self._pool
+        shipped = self._shipped or None  # a list holding the reference: passed as is, fetched only if needed
+        return self._decoder_class.remote(self.package, self.model_checksum, shipped, self.decode, self.threads, limits)
+
+    def _ready(self, actors: list[Any]) -> list[str]:
+        """Wait until every actor in *actors* has its model loaded; ship the package to those whose node lacks it
+        (zipped once, then kept in the object store). Returns where each one's package came from."""
+        import ray
+        from ray.exceptions import RayActorError, RayTaskError
+
+        try:
+            sources: list[str | None] = list(ray.get([actor.ready.remote() for actor in actors]))
+            lacking = [n for n, source in enumerate(sources) if source is None]
+            if lacking:
+                if not self._shipped:
+                    data = _zip_folder(Path(str(self.package.path)))
+                    self.shipped_bytes = len(data)
+                    self._shipped = [ray.put(data)]
+                installed = ray.get([actors[n].install.remote(self._shipped) for n in lacking])
+                for n, source in zip(lacking, installed, strict=True):
+                    sources[n] = source
+        except (RayActorError, RayTaskError) as exc:
+            raise RayError(
+                f"a Ray decoder could not load the model package {self.package.model_id}: "
+                f"{' '.join(str(exc).split())[:300]}. Check the workers' logs (ray logs) or run without --ray."
+            ) from exc
+        return [str(source) for source in sources]
 
     def actor_pids(self) -> list[int]:
         """The decoder processes' ids (tests kill one to check that its batch is retried)."""
@@ -227,27 +352,40 @@ class RayEngine:
         import ray
         from ray.exceptions import RayActorError, RayTaskError
 
-        lengths = [len(self._local.source_pieces(s)) for s in sentences]
+        lengths = self._local.piece_counts(sentences)
         same_length = bool(options.pop("same_length", False))
         groups = plan_batches(lengths, self.max_batch_tokens, self.max_batch_sentences, same_length=same_length)
         prefixes = [list(p) if p else None for p in target_prefixes] if target_prefixes else None
 
-        def submit(group: list[int], actor: Any) -> Any:
-            return actor.translate.remote(
+        results: list[list[Hypothesis] | None] = [None] * len(sentences)
+        # Longest first (see the module docstring); each batch goes to one actor and the results are placed by
+        # sentence index, so neither the actor nor the arrival order matters.
+        queue: deque[list[int]] = deque(reversed(groups))
+        pending: dict[Any, tuple[list[int], int, Any, int]] = {}  # reference -> (group, slot, actor, tries)
+        busy = [0] * len(pool)
+
+        def submit(group: list[int], slot: int, tries: int) -> None:
+            actor = pool[slot]
+            ref = actor.translate.remote(
                 [sentences[i] for i in group],
                 num_hypotheses,
                 [prefixes[i] for i in group] if prefixes else None,
                 return_attention,
                 options,
             )
+            pending[ref] = (group, slot, actor, tries)
+            busy[slot] += 1
 
-        results: list[list[Hypothesis] | None] = [None] * len(sentences)
-        # Each batch goes to one actor; the results are placed by sentence index, so arrival order does not matter.
-        pending = {submit(group, pool[n % len(pool)]): (group, n % len(pool), 0) for n, group in enumerate(groups)}
+        def feed() -> None:  # the least busy actors first, each up to IN_FLIGHT batches
+            for slot in sorted(range(len(pool)), key=busy.__getitem__):
+                while queue and busy[slot] < IN_FLIGHT:
+                    submit(queue.popleft(), slot, 0)
+
+        feed()
         while pending:
-            ready, _ = ray.wait(list(pending), num_returns=1)
-            ref = ready[0]
-            group, slot, tries = pending.pop(ref)
+            [ref], _ = ray.wait(list(pending), num_returns=1)
+            group, slot, actor, tries = pending.pop(ref)
+            busy[slot] -= 1
             try:
                 part = ray.get(ref)
             except (RayActorError, RayTaskError) as exc:
@@ -257,14 +395,17 @@ class RayEngine:
                         f"({' '.join(str(exc).split())[:300]}). Check the workers' logs (ray logs) or run without "
                         "--ray."
                     ) from exc
-                if isinstance(exc, RayActorError):  # the actor is gone (its process or node died): replace it
-                    pool[slot] = self._new_actor()
+                if isinstance(exc, RayActorError) and pool[slot] is actor:
+                    # The actor is gone (its process or node died): replace it (once, for all its batches).
+                    pool[slot] = self._create()
+                    self._ready([pool[slot]])
                 # The whole batch again, on the next actor: nothing of it was kept, so nothing is doubled.
-                retry_slot = (slot + 1) % len(pool)
-                pending[submit(group, pool[retry_slot])] = (group, retry_slot, tries + 1)
+                submit(group, (slot + 1) % len(pool), tries + 1)
                 continue
             for i, hyps in zip(group, part, strict=True):
                 results[i] = hyps
+            report_batch(len(group))
+            feed()
         return [r for r in results if r is not None]
 
     def close(self) -> None:

@@ -71,3 +71,88 @@ def test_engine_trims_once_per_planned_batch(monkeypatch):
     out = engine.translate(sentences)
     assert len(out) == 3 and all(hyps[0].text for hyps in out)
     assert len(calls) == 2  # batches of at most 2 sentences: [2, 1]
+
+
+@pytest.mark.slow
+def test_one_length_batches_of_any_size_give_each_sentence_its_output_alone():
+    """What makes the size and make-up of one-length batches a free choice for speed and memory: with an int8 model
+    CTranslate2's large matrix products add in integers, so a sentence decoded among others of its length (no
+    padding) gets bit for bit the hypotheses and scores it gets alone, in a batch of 3 or of 12, in any order.
+    (Padding is different: it changes the float sums of the attention, and now and then the words; README, "All
+    cores".)"""
+    import dataclasses
+    import random
+
+    from paths import REPO, WMT_EXCERPTS
+
+    from glossator.common.settings import Settings
+    from glossator.models.packages import install_package
+    from glossator.translate.engine import load_engine
+
+    install_package(REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel", Settings.from_env())
+    lines = (WMT_EXCERPTS / "newstest2021.de-en.de").read_text(encoding="utf-8").splitlines()
+    sentences = [line for line in lines if line.strip()][:90]
+    engine = load_engine(Settings.from_env().with_(workers=1))
+    lengths = [len(engine.source_pieces(s)) for s in sentences]
+    assert len(set(lengths)) > 20 and max(lengths.count(n) for n in lengths) >= 4  # lengths shared and not
+    alone = [engine.translate([s], num_hypotheses=2)[0] for s in sentences]
+    order = list(range(len(sentences)))
+    random.Random(15).shuffle(order)
+    for limit in (3, 12):
+        sized = dataclasses.replace(engine, max_batch_sentences=limit, workers=2)
+        got = sized.translate([sentences[i] for i in order], num_hypotheses=2, same_length=True)
+        for i, hyps in zip(order, got, strict=True):
+            assert [(h.text, h.score, h.tokens) for h in hyps] == [(h.text, h.score, h.tokens) for h in alone[i]]
+
+
+def test_the_tokenizer_alone_is_loaded_until_something_is_decoded():
+    """The Ray driver tokenizes (it plans the batches by length) but never decodes: it must not hold the model."""
+    from paths import TEST_MODEL_DIR
+
+    from glossator.common.settings import Settings
+    from glossator.models.packages import install_package
+    from glossator.translate.engine import load_engine
+
+    install_package(TEST_MODEL_DIR / "de_en_glossator_test.argosmodel", Settings.from_env())
+    engine = load_engine(Settings.from_env())
+    sentences = ["Gehen oder bleiben?", "Rund 5000 US-Soldaten sind im Einsatz.", ""]
+    assert engine.piece_counts(sentences) == [len(engine.source_pieces(s)) for s in sentences]
+    assert engine.pieces_to_text(engine.text_to_pieces("Der IS ist weiter aktiv.")) == "Der IS ist weiter aktiv."
+    assert engine._translator is None  # no CTranslate2 model in memory yet
+    assert engine.translate(sentences[:1])[0][0].text
+    assert engine._translator is not None
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_one_large_engine_call_still_reports_progress_batch_by_batch(workers):
+    """The pipeline sends up to CHUNK_SENTENCES sentences in one engine call (fuller one-length batches); progress
+    must still come as each batch finishes, rise steadily and end at the total, terms enforced or not."""
+    from paths import TEST_MODEL_DIR
+
+    from glossator.common.settings import Settings
+    from glossator.glossary.model import Glossary, Term
+    from glossator.models.packages import install_package
+    from glossator.translate.engine import load_engine
+    from glossator.translate.pipeline import CHUNK_SENTENCES, DocumentInput, translate_documents
+
+    install_package(TEST_MODEL_DIR / "de_en_glossator_test.argosmodel", Settings.from_env())
+    settings = Settings.from_env(max_batch_sentences=2, use_cache=False).with_(workers=workers)
+    engine = load_engine(settings)
+    words = ["Soldaten", "Terrormiliz", "Dialog", "Einsatz", "Regierung", "Stadt", "Land", "Woche"]
+    text = "\n\n".join(f"Die {w} ist seit {n} Tagen aktiv." for n, w in enumerate(words * 2, start=2))
+    glossary = Glossary([Term("Terrormiliz", "terrorist militia")])
+    calls: list[tuple[int, int]] = []
+    [result] = translate_documents(
+        [DocumentInput("d.txt", text, "txt")],
+        settings,
+        glossary,
+        progress=lambda d, t: calls.append((d, t)),
+        engine=engine,
+    )
+    total = len(result.segments)
+    assert total == 16 < CHUNK_SENTENCES  # one engine call
+    assert calls[0] == (0, total) and calls[-1] == (total, total)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and len(set(done)) == len(done)  # rising, never repeated
+    assert len(calls) >= 1 + total // 2  # a report per batch of at most 2 sentences, not one at the end
+    assert all(t == total for _, t in calls)
