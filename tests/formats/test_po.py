@@ -140,6 +140,19 @@ def test_a_glossary_term_is_enforced_in_a_msgid(tmp_path: Path) -> None:
     assert [c.status for s in result.segments for c in s.checks] == ["enforced"]
 
 
+def test_a_byte_order_mark_is_dropped_with_a_warning_so_msgfmt_accepts_the_output(tmp_path: Path) -> None:
+    msgfmt = require_tool("msgfmt")
+    with_bom = b"\xef\xbb\xbf" + POT.encode("utf-8")
+    (tmp_path / "bom.po").write_bytes(with_bom)
+    refused = subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(tmp_path / "bom.po")], capture_output=True)
+    assert refused.returncode != 0  # gettext itself rejects the mark
+    result, out = _translate(tmp_path, with_bom)
+    assert not out.startswith(b"\xef\xbb\xbf") and b"Hello %(name)s" in out
+    assert any("byte-order mark" in w for w in result.warnings)
+    checked = subprocess.run([msgfmt, "--check", "-o", "/dev/null", str(tmp_path / "out.po")], capture_output=True)
+    assert checked.returncode == 0, checked.stderr.decode()
+
+
 def test_crlf_and_latin1_are_kept(tmp_path: Path) -> None:
     latin = POT.replace("charset=UTF-8", "charset=ISO-8859-1").replace("\n", "\r\n").encode("latin-1")
     _, out = _translate(tmp_path, latin)

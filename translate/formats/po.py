@@ -97,6 +97,8 @@ class PoSource:
         self.name = name
         self.warnings: list[str] = []
         self.text, self.encoding = _decode(data, name)
+        if data.startswith(b"\xef\xbb\xbf"):
+            self.warnings.append("its UTF-8 byte-order mark is not written back: msgfmt rejects a PO file with one")
         self.newline = "\r\n" if "\r\n" in self.text else "\n"
         _check_strings(self.text, name)
         try:
