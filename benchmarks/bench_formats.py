@@ -3,14 +3,16 @@ markup against the same sentences as plain text (issue 13: a formatted document 
 memory stays flat on a 300-page DOCX).
 
     python benchmarks/bench_formats.py [--sentences 400] [--rounds 3] [--model small|test|PATH]
-                                       [--pages 30 300] [--memory-model test|small|PATH]
+                                       [--pages 30 300] [--memory-model test|small|PATH] [--memory-only | --time-only]
 
 (a) **Time.** The first ``--sentences`` German lines of newstest2019 (``../shared/data/wmt``; without it the
 newstest2020/2021 excerpts in ``tests/data/wmt``) as paragraphs of four sentences, written three ways: plain text
 (one paragraph a line), Markdown with inline markup and DOCX with the same markup as Word writes it. In each
 paragraph one word of its first sentence is bold, one of its second italic and one of its third a link (a bold
-run, an italic run and a ``w:hyperlink`` in the DOCX), so the model sees the same plain sentences in all three
-and every formatted sentence needs the alignment pass that puts the markup back. One process loads the model once
+run, an italic run and a ``w:hyperlink`` in the DOCX; always a word with two letters in a row, see ``marked``), so
+the model sees the same plain sentences in all three (checked: the run counts the sentences and the English that
+differ from the plain text's) and every formatted sentence needs the projection that puts the markup back on the
+English words its attention ties them to. One process loads the model once
 (``--model``, default the project's small model ``models/de_en_small``, beam 4, no translation memory, the default
 workers), then translates the three files in alternating rounds with ``Translator.translate_files`` (what
 ``glossator translate FILE -o OUT`` runs: reading, checking, splitting, decoding, projecting, writing). Each
@@ -22,9 +24,14 @@ ratios are formatted / plain.
 cycled through the sentences, a page break after each page, a table every ten pages) translated in a fresh process
 each (``--memory-model``, default the test model: the sentences are decoded, not taken from a memory, and a small
 model makes the document's own share of the memory visible); the peak resident memory of that process
-(``ru_maxrss``), and the largest document's peak over the smallest's: what grows is the document itself (its
-parsed XML tree, held to write it back) and the translation window up to its full size (``WINDOW_CHARS``, about 60 of
-these pages); the model and each window's work do not.
+(``ru_maxrss``), and the largest document's peak over the smallest's (target: at most ``TARGET_MEMORY``). The main
+part is read one top-level element at a time and each let go once its paragraphs are put (``translate/formats/
+docx.py``), and a document is translated in windows of ``STRUCTURED_WINDOW_CHARS`` (``glossator/api.py``, about
+14 of these pages), so neither the parsed XML nor the window grows with the page count (the part's bytes wait in a
+spooled temporary file): what is left comes with the model's decoding over a longer run.
+
+``--memory-only`` runs (b) alone and replaces only the memory section of an existing ``formats.json``;
+``--time-only`` runs (a) alone and prints it, writing nothing.
 
 Writes ``benchmarks/results/formats.json`` and prints a table.
 """
@@ -37,6 +44,7 @@ import io
 import json
 import os
 import platform
+import re
 import subprocess
 import sys
 import tempfile
@@ -56,6 +64,7 @@ MODELS = {
 }
 RESULTS = REPO / "benchmarks" / "results"
 TARGET_TIME = 1.15
+TARGET_MEMORY = 1.15  # peak RSS of the largest DOCX over the smallest's
 PER_PARAGRAPH = 4
 PARAGRAPHS_PER_PAGE = 5
 LINK = "https://example.org/"
@@ -83,14 +92,17 @@ def paragraphs(sentences: list[str]) -> list[list[str]]:
 
 def marked(paragraph: list[str]) -> list[list[tuple[str, str]]]:
     """Each sentence as (word, markup) pairs: one bold word in the first sentence, an italic one in the second, a
-    link in the third ("" = plain)."""
+    link in the third ("" = plain). The marked word is the one at the second, middle or last but one place, or
+    the nearest word with two letters in a row: markup on "-" or "25" is no span to translate (a bold dash is two
+    atoms, a DOCX link "25" one), and the model would not see the plain text's sentence."""
     out = []
     for index, sentence in enumerate(paragraph):
         words = sentence.split(" ")
         kinds = [""] * len(words)
-        if index < 3 and len(words) >= 4:
+        wordy = [k for k, word in enumerate(words) if re.search(r"[^\W\d_]{2}", word)]
+        if index < 3 and len(words) >= 4 and wordy:
             at = [1, len(words) // 2, len(words) - 2][index]
-            kinds[at] = ["b", "i", "a"][index]
+            kinds[min(wordy, key=lambda k: (abs(k - at), k))] = ["b", "i", "a"][index]
         out.append(list(zip(words, kinds, strict=True)))
     return out
 
@@ -207,7 +219,7 @@ TIME_CHILD = textwrap.dedent(
     package, rounds, files = sys.argv[1], int(sys.argv[2]), json.loads(sys.argv[3])
     settings = Settings.from_env(decode=DecodeOptions(beam_size=4))
     out = {name: [] for name in files}
-    warnings = {}
+    warnings, segments = {}, {}
     with Translator(model=package, settings=settings, use_memory=False, workers=1) as translator:
         translator.translate("Guten Morgen. Wie geht es **dir**?", fmt="md")  # model, SoMaJo, alignment warmed up
         for _ in range(rounds):
@@ -216,7 +228,17 @@ TIME_CHILD = textwrap.dedent(
                 result = translator.translate_files([source], target, force=True)
                 out[name].append({"seconds": time.perf_counter() - start, "cpu_s": time.process_time() - cpu})
                 warnings[name] = [w for w in result[0].warnings if "placed by position" in w or "kept" in w]
-    print(json.dumps({"runs": out, "warnings": warnings}))
+                segments[name] = [(s.source, s.target) for s in result[0].segments]
+    # what the model saw and wrote must be the plain text's: the formats differ in markup only
+    differ = {
+        name: {
+            "sentences": sum(a[0] != b[0] for a, b in zip(segments[name], segments["plain text"])),
+            "english": sum(a[1] != b[1] for a, b in zip(segments[name], segments["plain text"])),
+            "count": len(segments[name]),
+        }
+        for name in files
+    }
+    print(json.dumps({"runs": out, "warnings": warnings, "differ_from_plain": differ}))
     """
 )
 
@@ -255,6 +277,52 @@ def package_path(choice: str) -> Path:
     return path
 
 
+def memory_runs(sizes: list[int], package: Any, work: Path, log: Any) -> tuple[list[dict[str, Any]], float, float]:
+    """(b): each size's DOCX translated in a fresh process; the points, largest/smallest peak, MB a page."""
+    memory: list[dict[str, Any]] = []
+    mem_sentences, _ = source_sentences(2000)
+    for pages in sorted(sizes):
+        path = work / f"pages{pages}.de.docx"
+        path.write_bytes(docx(mem_sentences, pages=pages))
+        log(f"(b) a {pages}-page DOCX ({path.stat().st_size // 1024} KB) in a fresh process …")
+        report = child(MEMORY_CHILD, str(package.path), str(path), str(work / f"pages{pages}.en.docx"))
+        memory.append({"pages": pages, "docx_kb": path.stat().st_size // 1024, **report})
+    if not memory:  # no memory runs (--pages with no sizes): the time runs only
+        return memory, 0.0, 0.0
+    first, last = memory[0], memory[-1]
+    per_page = (last["peak_rss_mb"] - first["peak_rss_mb"]) / max(last["pages"] - first["pages"], 1)
+    return memory, last["peak_rss_mb"] / first["peak_rss_mb"], per_page
+
+
+def print_memory(model: str, memory: list[dict[str, Any]], ratio: float, per_page: float) -> None:
+    if not memory:
+        return
+    print(f"(b) peak memory translating a generated DOCX, model {model}, one process each")
+    print(f"  {'pages':>6} {'KB':>7} {'segments':>9} {'seconds':>8} {'peak MB':>8}")
+    for point in memory:
+        print(
+            f"  {point['pages']:6} {point['docx_kb']:7} {point['segments'] or 0:9} {point['seconds']:8.1f} "
+            f"{point['peak_rss_mb']:8.1f}"
+        )
+    first, last = memory[0], memory[-1]
+    print(
+        f"  {last['pages']} pages / {first['pages']} pages peak: {ratio:.3f}x (target <= {TARGET_MEMORY}x: "
+        f"{'met' if ratio <= TARGET_MEMORY else 'MISSED'}), {per_page * 1024:.0f} KB more a page"
+    )
+
+
+def memory_payload(model: str, memory: list[dict[str, Any]], ratio: float, per_page: float) -> dict[str, Any]:
+    return {
+        "model": model,
+        "date": datetime.date.today().isoformat(),
+        "points": memory,
+        "ratio_largest_vs_smallest": round(ratio, 3),
+        "mb_per_page": round(per_page, 4),
+        "target": TARGET_MEMORY,
+        "met": bool(memory) and ratio <= TARGET_MEMORY,
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sentences", type=int, default=400, help="German sentences for the time runs (400)")
@@ -262,6 +330,8 @@ def main() -> int:
     parser.add_argument("--model", default="small", help="time runs: small (default), test or a package")
     parser.add_argument("--pages", type=int, nargs="*", default=[30, 100, 300], help="DOCX sizes, memory runs")
     parser.add_argument("--memory-model", default="test", help="memory runs: test (default), small or a package")
+    parser.add_argument("--memory-only", action="store_true", help="run the memory part (b) alone")
+    parser.add_argument("--time-only", action="store_true", help="run the time part (a) alone; writes no file")
     parser.add_argument("--results", type=Path, default=RESULTS)
     args = parser.parse_args()
     if args.sentences < PER_PARAGRAPH or args.rounds < 1 or any(p < 1 for p in args.pages):
@@ -274,8 +344,20 @@ def main() -> int:
     from glossator.common.settings import Settings
     from glossator.models.packages import install_package
 
-    time_package = install_package(package_path(args.model), Settings.from_env())
     memory_package = install_package(package_path(args.memory_model), Settings.from_env())
+    if args.memory_only:
+        if not args.pages:
+            parser.error("--memory-only needs --pages sizes")
+        memory, memory_ratio, per_page = memory_runs(args.pages, memory_package, work, log)
+        print_memory(args.memory_model, memory, memory_ratio, per_page)
+        out = args.results / "formats.json"
+        payload = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+        payload["memory"] = memory_payload(args.memory_model, memory, memory_ratio, per_page)
+        args.results.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")
+        log(f"wrote the memory section of {out}; work dir {work}")
+        return 0
+    time_package = install_package(package_path(args.model), Settings.from_env())
 
     sentences, origin = source_sentences(args.sentences)
     files = {
@@ -295,19 +377,9 @@ def main() -> int:
     ratios = {name: best_cpu[name] / best_cpu["plain text"] for name in ("Markdown", "DOCX")}
     wall_ratios = {name: best[name] / best["plain text"] for name in ("Markdown", "DOCX")}
 
-    memory: list[dict[str, Any]] = []
-    mem_sentences, _ = source_sentences(2000)
-    for pages in sorted(args.pages):
-        path = work / f"pages{pages}.de.docx"
-        path.write_bytes(docx(mem_sentences, pages=pages))
-        log(f"(b) a {pages}-page DOCX ({path.stat().st_size // 1024} KB) in a fresh process …")
-        report = child(MEMORY_CHILD, str(memory_package.path), str(path), str(work / f"pages{pages}.en.docx"))
-        memory.append({"pages": pages, "docx_kb": path.stat().st_size // 1024, **report})
-    memory_ratio = per_page = 0.0  # no memory runs (--pages with no sizes): the time runs only
-    if memory:
-        first, last = memory[0], memory[-1]
-        memory_ratio = last["peak_rss_mb"] / first["peak_rss_mb"]
-        per_page = (last["peak_rss_mb"] - first["peak_rss_mb"]) / max(last["pages"] - first["pages"], 1)
+    memory, memory_ratio, per_page = [], 0.0, 0.0
+    if not args.time_only:
+        memory, memory_ratio, per_page = memory_runs(args.pages, memory_package, work, log)
 
     print(f"(a) time, {len(sentences)} sentences ({origin}), model {args.model}, one worker, best of {args.rounds}")
     print(f"  {'format':12} {'CPU s':>7} {'vs plain':>9} {'wall s':>7} {'vs plain':>9} {'wall total':>10}  fallbacks")
@@ -321,18 +393,17 @@ def main() -> int:
         f"  target: formatted <= {TARGET_TIME}x plain (CPU time: the machine is shared, wall times drift): "
         + ", ".join(f"{n} {'met' if r <= TARGET_TIME else 'MISSED'}" for n, r in ratios.items())
     )
-    if memory:
-        print(f"(b) peak memory translating a generated DOCX, model {args.memory_model}, one process each")
-        print(f"  {'pages':>6} {'KB':>7} {'segments':>9} {'seconds':>8} {'peak MB':>8}")
-        for point in memory:
-            print(
-                f"  {point['pages']:6} {point['docx_kb']:7} {point['segments'] or 0:9} {point['seconds']:8.1f} "
-                f"{point['peak_rss_mb']:8.0f}"
-            )
-        print(
-            f"  {last['pages']} pages / {first['pages']} pages peak: {memory_ratio:.3f}x, {per_page * 1024:.0f} KB "
-            "more a page (the document's parsed XML, held to write it back, and windows filling up to WINDOW_CHARS)"
+    differ = timing["differ_from_plain"]
+    print(
+        "  the model's sentences and English vs the plain text's (must be equal): "
+        + ", ".join(
+            f"{n} {d['sentences']} and {d['english']} of {d['count']} differ" for n, d in differ.items() if n in ratios
         )
+    )
+    if args.time_only:
+        log(f"--time-only: no file written; work dir {work}")
+        return 0
+    print_memory(args.memory_model, memory, memory_ratio, per_page)
 
     import ctranslate2
 
@@ -362,13 +433,9 @@ def main() -> int:
             "met": {k: v <= TARGET_TIME for k, v in ratios.items()},
             "runs": timing["runs"],
             "markup_fallbacks": timing["warnings"],
+            "differ_from_plain": differ,
         },
-        "memory": {
-            "model": args.memory_model,
-            "points": memory,
-            "ratio_largest_vs_smallest": round(memory_ratio, 3),
-            "mb_per_page": round(per_page, 4),
-        },
+        "memory": memory_payload(args.memory_model, memory, memory_ratio, per_page),
         "versions": {"ctranslate2": ctranslate2.__version__, "python": platform.python_version()},
     }
     out = args.results / "formats.json"

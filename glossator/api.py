@@ -22,6 +22,11 @@ from glossator.common.errors import OutputError, UsageError
 from glossator.common.settings import Settings, parse_workers
 from glossator.glossary.model import Glossary
 
+# A structured document (DOCX, PPTX, HTML …) is translated in windows of about this many characters of its blocks'
+# text (~220 sentences, a few engine batches per worker): its parsed pieces and each window's decoding output (the
+# alignment the markup needs) are held per window, so a small window keeps memory flat on any document length.
+STRUCTURED_WINDOW_CHARS = 30_000
+
 if TYPE_CHECKING:
     from glossator.glossary.check import TermCheck
     from glossator.quality.scoring import ScoreReport
@@ -419,7 +424,7 @@ def _translate_in_windows(
                 for block in job.source.blocks():
                     blocks.append(block)
                     window_chars += len(block.paragraph.text)
-                    if window_chars >= WINDOW_CHARS:
+                    if window_chars >= STRUCTURED_WINDOW_CHARS:
                         window.append((index, blocks, False))
                         blocks = []
                         flush()

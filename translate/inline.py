@@ -566,16 +566,15 @@ class Paragraph:
 
     @property
     def source(self) -> str:
-        return self._source(0, len(self.text), self.events)
-
-    def _source(self, start: int, end: int, events: Sequence[Event]) -> str:
-        out, k = [], 0
-        for pos in range(start, end + 1):
-            while k < len(events) and events[k].pos == pos:
-                out.append(events[k].src)
-                k += 1
-            if pos < end:
-                out.append(self.char_src[pos])
+        """The paragraph's exact source: each character's source with the markup events in place."""
+        out: list[str] = []
+        cursor = 0
+        for ev in self.events:  # sorted by position: the characters before each event, then the event
+            if ev.pos > cursor:
+                out.extend(self.char_src[cursor : ev.pos])
+                cursor = ev.pos
+            out.append(ev.src)
+        out.extend(self.char_src[cursor:])
         return "".join(out)
 
     def link_list(self) -> list[tuple[int, int]] | None:
@@ -764,15 +763,30 @@ def parse_markdown_inline(
 
 
 def piece_spans(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
-    """Character span of each SentencePiece piece in *text*, tolerant of normalisation (spaces, ``⁇``)."""
+    """Character span of each SentencePiece piece in *text*, tolerant of normalisation (spaces, ``⁇``).
+
+    A character the vocabulary lacks is spelt by byte-fallback pieces (``<0xC3>``, ``<0x96>`` for "Ö"): each of
+    them spans the character its byte belongs to (read as six characters of text, they pushed every piece after
+    them off its word, and the alignment with them)."""
     spans: list[tuple[int, int]] = []
     cursor = 0
-    for piece in pieces:
+    index = 0
+    while index < len(pieces):
+        piece = pieces[index]
         core = piece.replace("▁", " ").strip()
         while cursor < len(text) and text[cursor].isspace():
             cursor += 1
+        index += 1
         if not core:
             spans.append((cursor, cursor))
+            continue
+        byte = _BYTE_PIECE.fullmatch(core)
+        if byte:
+            values = [int(byte.group(1), 16)]
+            while index < len(pieces) and (more := _BYTE_PIECE.fullmatch(pieces[index])):
+                values.append(int(more.group(1), 16))
+                index += 1
+            cursor = _byte_spans(text, values, cursor, spans)
             continue
         if text.startswith(core, cursor):
             spans.append((cursor, cursor + len(core)))
@@ -790,10 +804,45 @@ def piece_spans(text: str, pieces: Sequence[str]) -> list[tuple[int, int]]:
     return spans
 
 
+_BYTE_PIECE = re.compile(r"<0x([0-9A-Fa-f]{2})>")
+
+
+def _byte_spans(text: str, values: Sequence[int], cursor: int, spans: list[tuple[int, int]]) -> int:
+    """Append the span of each byte-fallback piece of one run (*values*, its bytes) found at *cursor* in *text*:
+    the character its UTF-8 sequence spells (a byte that starts none, on its own); returns the new cursor."""
+    groups: list[list[int]] = []
+    for value in values:
+        if 0x80 <= value < 0xC0 and groups and len(groups[-1]) < _utf8_length(groups[-1][0]):
+            groups[-1].append(value)  # a continuation byte of the character being spelt
+        else:
+            groups.append([value])
+    for group in groups:
+        char = bytes(group).decode("utf-8", errors="replace")
+        at = text.find(char, cursor, cursor + len(char) + 8) if char != "\ufffd" else -1
+        start = at if at >= 0 else min(cursor, len(text))
+        end = min(len(text), start + len(char))
+        spans.extend([(start, end)] * len(group))
+        cursor = end
+    return cursor
+
+
+def _utf8_length(lead: int) -> int:
+    """Bytes of the UTF-8 sequence that *lead* starts (1 for a byte that starts none)."""
+    return 2 if 0xC0 <= lead < 0xE0 else 3 if 0xE0 <= lead < 0xF0 else 4 if 0xF0 <= lead < 0xF8 else 1
+
+
 def alignment_from_hypothesis(
-    source: str, source_pieces: Sequence[str], hypothesis: Hypothesis, target: str | None = None
+    source: str,
+    source_pieces: Sequence[str],
+    hypothesis: Hypothesis,
+    target: str | None = None,
+    *,
+    first_row: bool = True,
 ) -> Alignment | None:
-    """Per target piece of *hypothesis*, the source characters of the source piece it attends to most."""
+    """Per target piece of *hypothesis*, the source characters of the source piece it attends to most.
+
+    *first_row* False: the first row is not read (CTranslate2's beam search returns a wrong one, see
+    :func:`alignments`); the first target piece goes with the first source piece that has characters."""
     if not hypothesis.attention or not hypothesis.tokens:
         return None
     text = hypothesis.text if target is None else target
@@ -801,8 +850,13 @@ def alignment_from_hypothesis(
     target_spans = piece_spans(text, hypothesis.tokens)
     out: list[AlignedPiece] = []
     for (t_start, t_end), row in zip(target_spans, hypothesis.attention, strict=False):
-        best = max(range(len(row)), key=row.__getitem__) if row else -1
-        if 0 <= best < len(source_spans) and row[best] == row[best]:  # not NaN
+        if not out and not first_row:
+            first = next(((start, end) for start, end in source_spans if end > start), (-1, -1))
+            out.append((t_start, t_end, *first))
+            continue
+        top = max(row) if row else float("nan")
+        best = row.index(top) if top == top else -1  # the first strongest piece; none when NaN
+        if 0 <= best < len(source_spans):
             s_start, s_end = source_spans[best]
         else:
             s_start = s_end = -1
@@ -831,8 +885,9 @@ class AttentionRecorder:
     (the sentences with markup) and keeps those hypotheses, so their alignment needs no second decoding.
 
     CTranslate2 4.x gathers the first attention row of a beam search across the batch, so that row is wrong
-    (measured: every other row's strongest source piece equals a greedy pass's, the first row's mostly not);
-    :func:`alignments` re-reads it with a one-step greedy pass (about a tenth of a translation's time).
+    (its first step runs one beam per sentence and gathers that step's attention with the expanded batch's
+    indices: sentence *i* of a batch gets the row of sentence *i* // beam); every other row's strongest source piece
+    equals a greedy pass's. :func:`alignments` never reads it (see there).
     """
 
     def __init__(self, engine: Engine, wanted: set[str]) -> None:
@@ -897,34 +952,29 @@ def alignments(
 ) -> list[Alignment | None]:
     """The alignment of each (German, English) pair.
 
-    A pair whose English the *recorder* saw the engine produce takes that hypothesis's attention, its first row
-    re-read by a greedy one-step pass; any other (an enforced, remembered or human translation) by a greedy pass
-    forced through the English (``target_prefix``, ``beam_size=1``). One batched call for each kind.
+    A pair whose English the *recorder* saw the engine produce takes that hypothesis's attention; any other (an
+    enforced, remembered or human translation) that of a greedy pass forced through the English
+    (``target_prefix``, ``beam_size=1``), in one batched call.
+
+    A recorded hypothesis's first row is CTranslate2's wrong one (see :class:`AttentionRecorder`): its first
+    English piece is aligned to the first German piece instead. Re-reading the row took a second pass through the
+    encoder for every sentence with markup (a greedy one-step decode: 0.9 s of CPU for the 280 marked sentences of
+    ``benchmarks/bench_formats.py``, a tenth of the translation), and did not place markup better. Measured with the
+    small model on 361 newstest2019 sentences (lines 401-2400) with one bold word that the English repeats verbatim
+    (names, numbers): the bold was on exactly that word 175 times with the re-read row and 177 times with the first
+    German piece (47 and 47 of the 52 where it is the first English word), and went by position 6 and 5 times.
+    German and English sentences mostly start with words that translate each other ("Die Regierung" / "The
+    government", "Am Montag" / "On Monday", "Laut Polizei" / "According to police").
     """
     result: list[Alignment | None] = [None] * len(pairs)
-    first_row: list[tuple[int, Hypothesis]] = []
     forced: list[tuple[int, list[str]]] = []
     for index, (source, target) in enumerate(pairs):
         hypothesis = recorder.recorded(source, target) if recorder else None
         if hypothesis is not None:
-            first_row.append((index, hypothesis))
+            pieces = engine.source_pieces(source)
+            result[index] = alignment_from_hypothesis(source, pieces, hypothesis, first_row=False)
         elif target.strip():
             forced.append((index, engine.text_to_pieces(target)))
-    if first_row:
-        outputs = engine.translate(
-            [pairs[i][0] for i, _ in first_row],
-            target_prefixes=[[h.tokens[0]] for _, h in first_row],
-            return_attention=True,
-            beam_size=1,
-            max_decoding_length=1,
-        )
-        for (index, hypothesis), hyps in zip(first_row, outputs, strict=True):
-            rows = hypothesis.attention or ()
-            if hyps and hyps[0].attention:
-                rows = (hyps[0].attention[0], *rows[1:])
-            fixed = Hypothesis(hypothesis.text, hypothesis.score, hypothesis.tokens, tuple(rows))
-            source = pairs[index][0]
-            result[index] = alignment_from_hypothesis(source, engine.source_pieces(source), fixed)
     if forced:
         outputs = engine.translate(
             [pairs[i][0] for i, _ in forced],

@@ -43,9 +43,11 @@ Progress = Callable[[int, int], None]  # (sentences done, sentences to translate
 # Sentences per engine call. Large, because the engine decodes batches of one source length (no padding, so a
 # sentence's output never depends on its neighbours): the more sentences a call has, the fuller those batches and
 # the closer to raw CTranslate2's speed (issue 15: per CPU second, 0.77x raw in calls of 256 sentences, 0.90x in
-# one call of 300, transformer-base package). Progress still comes per batch (engine.batch_progress); the memory
-# is written per call.
-CHUNK_SENTENCES = 4096
+# one call of 300, transformer-base package). Bounded, because a call holds the n-best hypotheses of its sentences
+# with glossary terms, and the attention of those and of the sentences with markup, until it returns (attention
+# rows are Python floats: tens of kilobytes a sentence). Progress still comes per batch (engine.batch_progress);
+# the memory is written per call.
+CHUNK_SENTENCES = 1024
 
 
 @dataclass(frozen=True)

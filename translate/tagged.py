@@ -26,12 +26,15 @@ themselves gives the paragraph's source back exactly, so a document nobody trans
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from glossator.translate.inline import Event, Paragraph
-from glossator.translate.marks import MARK_FIRST, MARK_LAST, is_mark, marks_ok, strip_marks
+from glossator.translate.marks import MARK_FIRST, MARK_LAST, MARKS, is_mark, marks_ok, strip_marks
+
+_SPLIT = re.compile(f"({MARKS.pattern})")
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,14 @@ class TaggedBuilder:
         return chr(MARK_FIRST + len(self._marks) - 1)
 
     def text(self, text: str) -> None:
+        if not MARKS.search(text):  # no mark in it (nearly always): the characters as they are, in one go
+            if text and self._glue and text[0].isalnum():
+                self._text.append(" ")  # a space the source does not have: it renders as nothing
+                self._src.append("")
+            self._glue = self._glue and not text
+            self._text.extend(text)
+            self._src.extend(text)
+            return
         for ch in text:
             if is_mark(ch):  # the document itself holds such a character: it stays as it is, out of the model's way
                 self.atom("char", ch)
@@ -117,12 +128,14 @@ class TaggedBuilder:
         if any(ch.isalnum() for ch in self._text[self._events[start].pos :]):
             self._events.append(Event(len(self._text), "close", f"<{opening.tag}>", src, span))
             return
-        # a span with no words of its own ("<b> </b>", "<b>{file}</b>") has nothing to project: its two marks
-        # travel as atoms, side by side (the writer still sees an open and a close, in order); like an atom, the
-        # opening takes the whitespace before it along
+        # a span with no words of its own ("<b> </b>", "<b>{file}</b>", "<b>-</b>") has nothing to project: its two
+        # marks travel as atoms, side by side (the writer still sees an open and a close, in order); like an atom,
+        # the opening takes the whitespace before it along — unless the model sees what the span holds: "Hvar <b>-</b>
+        # Flirten" reads "Hvar - Flirten" to the model, as the same paragraph without the bold does, not "Hvar- …"
         ev = self._events[start]
         pos, lead, opening_src = ev.pos, 0, ev.src
-        if pos and self._text[pos - 1] in " \t" and not any(e.pos == pos for e in self._events[:start]):
+        hidden = not "".join(self._text[pos:]).strip()
+        if hidden and pos and self._text[pos - 1] in " \t" and not any(e.pos == pos for e in self._events[:start]):
             lead = len(self._src[pos - 1])
             opening_src = self._src[pos - 1] + ev.src
             del self._text[pos - 1], self._src[pos - 1]
@@ -175,14 +188,14 @@ class TaggedParagraph(Paragraph):
         """*rendered* (this paragraph's source, German or English) as text and marks in order."""
         out: list[str | Mark] = []
         chunk: list[str] = []
-        for ch in rendered:
-            if is_mark(ch) and ord(ch) - MARK_FIRST < len(self.marks):
+        for piece in _SPLIT.split(rendered):  # text and single marks, in order
+            if len(piece) == 1 and is_mark(piece) and ord(piece) - MARK_FIRST < len(self.marks):
                 if chunk:
                     out.append("".join(chunk))
                     chunk = []
-                out.append(self.mark(ch))
-            else:
-                chunk.append(ch)
+                out.append(self.mark(piece))
+            elif piece:
+                chunk.append(piece)
         if chunk:
             out.append("".join(chunk))
         return out

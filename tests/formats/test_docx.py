@@ -22,14 +22,14 @@ import docx
 import pytest
 from clirun import run_cli
 from fakes import EchoEngine, WordEngine
-from format_tools import require_tool, translate_document
+from format_tools import require_tool, translate_document, zip_entries
 from lxml import etree
 from paths import REPO
 
 from glossator.common.errors import InputError
 from glossator.glossary.model import Glossary, Term
 from glossator.translate.documents import read_blocks
-from glossator.translate.formats.docx import open_source, tag_paragraph, write_paragraph
+from glossator.translate.formats.docx import _layout, open_source, tag_paragraph, write_paragraph
 
 DATA = REPO / "tests" / "data" / "formats" / "docx"
 REAL = sorted(DATA.glob("*.docx"))
@@ -514,12 +514,12 @@ def test_rebuilding_every_paragraph_from_its_german_keeps_text_and_formatting() 
     the same run properties, containers and atoms (runs merged, spelling marks dropped)."""
     for data, name in [(features(), "features"), *((p.read_bytes(), p.name) for p in REAL)]:
         source = open_source(data, name)
-        for part, root in source._trees.items():
-            for p in list(root.iter(f"{_W}p")):
+        for part in source._parts:  # the parts it translates
+            for p in list(etree.fromstring(parts(data)[part.name]).iter(f"{_W}p")):
                 before = flatten(p)
                 tagged, base = tag_paragraph(p)
                 write_paragraph(p, tagged, base, tagged.source, german_styles=False, english=False)
-                assert flatten(p) == before, (name, part)
+                assert flatten(p) == before, (name, part.name)
 
 
 _DROPPED = {f"{_W}proofErr", f"{_W}lastRenderedPageBreak", f"{_W}softHyphen"}
@@ -590,6 +590,139 @@ def _go_back(p: Any, mark: Any) -> bool:
     return mark.get(f"{_W}id") in ids
 
 
+# --------------------------------------------------------------------------------------------- the main part in pieces
+
+
+def _read_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main part parsed whole, as every other part (what a part without a layout gets)."""
+    monkeypatch.setattr("glossator.translate.formats.docx._scan", lambda chunks: None)
+
+
+def _same_xml(a: bytes, b: bytes) -> bool:
+    return bool(etree.tostring(etree.fromstring(a)) == etree.tostring(etree.fromstring(b)))
+
+
+@pytest.mark.parametrize("name", ["features", *(p.name for p in REAL)])
+def test_the_main_part_read_in_pieces_gives_the_xml_of_the_whole_tree(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Reading word/document.xml one top-level element at a time (each let go once its paragraphs are put) writes
+    the same XML as parsing and writing the whole tree: same elements, attributes, text and namespaces (the part's
+    bytes spooled to a temporary file here, as a large part's are)."""
+    data = features() if name == "features" else (DATA / name).read_bytes()
+    monkeypatch.setattr("glossator.translate.formats.docx.SPOOL_BYTES", 256)  # the part's bytes go to a file
+    source = open_source(data, name)
+    assert source._parts[0].layout is not None and len(source._parts[0].layout.starts) > 1
+    assert source._parts[0].store._rolled
+    (tmp_path / "pieces").mkdir()
+    (tmp_path / "whole").mkdir()
+    _, pieces = translate(tmp_path / "pieces", data)
+    _read_whole(monkeypatch)
+    assert open_source(data, name)._parts[0].layout is None
+    _, whole = translate(tmp_path / "whole", data)
+    assert pieces != data
+    for (entry, ours), (other_entry, theirs) in zip(zip_entries(pieces), zip_entries(whole), strict=True):
+        assert entry == other_entry
+        if ours != theirs:
+            assert entry == "word/document.xml" and _same_xml(ours, theirs), entry
+
+
+def test_pieces_nobody_translated_keep_their_bytes(tmp_path: Path) -> None:
+    """Only the pieces with an English paragraph are written by lxml; the rest of the part — the declaration, the
+    root's and the body's start tags, a comment, a paragraph without words written with single quotes and odd
+    spacing — keeps its bytes."""
+    odd = "<w:p  ><w:r><w:t xml:space='preserve'>4711 </w:t></w:r></w:p>"
+    body = para(run("Das ist ein Satz.")) + odd + "\n<!-- ein Kommentar -->\n" + para(run("Der Satz."))
+    data = package(body)
+    _, out = translate(tmp_path, data)
+    german, english = parts(data)["word/document.xml"], parts(out)["word/document.xml"]
+    head = german[: german.index(b"<w:body>") + len(b"<w:body>")]
+    assert english.startswith(head)
+    assert english.endswith(b"<w:sectPr/></w:body></w:document>")
+    assert (odd + "\n<!-- ein Kommentar -->\n").encode() in english
+    assert texts(etree.fromstring(english)) == ["This is a sentence.", "4711 ", "The sentence."]
+
+
+def test_a_piece_is_let_go_once_its_blocks_are_put() -> None:
+    """Blocks put as they come: at most the piece being read is held (the part's tree never is); blocks kept
+    back and put later, in any order, still land, and a block put twice has its last English."""
+    body = "".join(para(run(f"Das ist ein Satz {n}.")) for n in range(40))
+    source = open_source(package(body), "a.docx")
+    held = []
+    for block in source.blocks():
+        source.put(block, block.paragraph.source.replace("Das ist ein Satz", "This is a sentence"))
+        held.append(len(source._held))
+    assert max(held) == 1 and not source._held
+    assert texts(xml(source.dump()))[:40] == [f"This is a sentence {n}." for n in range(40)]
+
+    source = open_source(package(body), "a.docx")
+    blocks = list(source.blocks())  # a window: every piece of these blocks held until they are put
+    assert len(source._held) == 40
+    for block in reversed(blocks):
+        source.put(block, block.paragraph.source.replace("Das ist", "This is"))
+    assert not source._held
+    source.put(blocks[3], "Here is sentence 3.")  # its piece was let go: written again
+    english = texts(xml(source.dump()))
+    assert english[3] == "Here is sentence 3."
+    assert english[:3] + english[4:40] == [f"This is ein Satz {n}." for n in range(40) if n != 3]
+
+
+def test_a_long_document_is_held_a_window_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Through ``translate_files``: a document goes in windows of ``STRUCTURED_WINDOW_CHARS`` and only the pieces
+    of the window in flight are parsed, however long the document (here 120 paragraphs, windows of ~5)."""
+    from glossator.translate.formats.docx import DocxSource
+
+    monkeypatch.setattr("glossator.api.STRUCTURED_WINDOW_CHARS", 100)
+    held: list[int] = []
+    put = DocxSource.put
+
+    def counting(self: DocxSource, block: Any, rendered: str) -> None:
+        held.append(len(self._held))
+        put(self, block, rendered)
+
+    monkeypatch.setattr(DocxSource, "put", counting)
+    body = "".join(para(run(f"Das ist ein Satz {n}.")) for n in range(120))
+    _, out = translate(tmp_path, package(body))
+    assert len(held) == 120 and max(held) <= 8
+    assert texts(xml(out))[:120] == [f"This is a sentence {n}." for n in range(120)]
+
+
+def test_the_layout_finds_each_top_level_element() -> None:
+    paragraph = para(run("Das ist ein Satz."))
+    table = "<w:tbl><w:tr><w:tc><w:p/></w:tc></w:tr></w:tbl>"
+    document = (
+        f'{_DECL}<w:document {_NSDECL}><w:background w:color="FFFFFF"/>\n<w:body><w:p/><!--x--><?pi y?>'
+        f"{paragraph} {table}<w:sectPr/></w:body></w:document>\r\n"
+    ).encode()
+    layout = _layout(document)
+    assert layout is not None
+    found = [document[a:b] for a, b in zip(layout.starts, layout.ends, strict=True)]
+    assert found == [b'<w:background w:color="FFFFFF"/>', b"<w:p/>", paragraph.encode(), table.encode(), b"<w:sectPr/>"]
+    assert layout.outside == {0}
+    assert document[layout.root_start : layout.root_end] == f"<w:document {_NSDECL}>".encode()
+    assert document[layout.body_start : layout.body_end] == b"<w:body>"
+    assert layout.size == len(document) and layout.root_tag == f"{{{W}}}document"
+    # read whole instead: no body, a DOCTYPE, UTF-16, not XML
+    assert _layout(f"<w:document {_NSDECL}/>".encode()) is None
+    assert _layout(b'<!DOCTYPE d [<!ENTITY x "y">]>' + document[document.index(b"<w:document") :]) is None
+    assert _layout(document.decode().replace("UTF-8", "UTF-16").encode("utf-16")) is None
+    assert _layout(document[:-40]) is None
+
+
+def test_a_main_part_read_whole_is_translated_the_same(tmp_path: Path) -> None:
+    """A UTF-16 document.xml (no layout: the pieces need an ASCII-compatible encoding) is parsed whole."""
+    data = parts(package(para(run("Das ist ein Satz.")) + para(run("Der Satz."))))
+    data["word/document.xml"] = data["word/document.xml"].decode().replace("UTF-8", "UTF-16").encode("utf-16")
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, value in data.items():
+            z.writestr(name, value)
+    source = open_source(out.getvalue(), "a.docx")
+    assert source._parts[0].layout is None
+    _, english = translate(tmp_path, out.getvalue())
+    assert texts(xml(english))[:2] == ["This is a sentence.", "The sentence."]
+
+
 # --------------------------------------------------------------------------------------------- bad packages
 
 
@@ -640,6 +773,11 @@ BAD = {
     ),
     "no document part": (_without(features(), "word/document.xml"), "word/document.xml"),
     "broken xml": (package("<w:p><w:r><w:t>Das ist</w:r></w:p>"), "word/document.xml: not well-formed XML"),
+    # the main part is read in pieces later, but checked whole first: a late error refuses the file at once
+    "broken xml after 60 paragraphs": (
+        package(para(run("Das ist ein Satz.")) * 60 + "<w:p><w:r><w:t>Das ist</w:r></w:p>"),
+        "word/document.xml: not well-formed XML",
+    ),
 }
 
 

@@ -467,6 +467,22 @@ def test_the_package_refuses_zip_bombs_itself() -> None:
         Package(flip_in_entry(small, "b.bin"), "x.docx", "Word")
 
 
+
+def test_an_entry_name_with_a_line_break_is_still_a_one_line_error() -> None:
+    """Found by the mutation test: the central directory names 'ppt/pre\nentation.xml' where the entry's own
+    header says 'ppt/presentation.xml'; zipfile's complaint quotes both, line break included."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("ppt/presentation.xml", "<p/>")
+    data = buffer.getvalue()
+    central = data.rindex(b"ppt/presentation.xml")  # the central directory's copy of the name (the last one)
+    broken = data[:central] + b"ppt/pre\nentation.xml" + data[central + len(b"ppt/presentation.xml") :]
+    with pytest.raises(InputError) as caught:
+        Package(broken, "m.pptx", "PowerPoint")
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith("m.pptx: ") and "cannot be unpacked" in message
+
+
 BOMBS: dict[str, Callable[[bytes], bytes]] = {
     "claims-4gb": lambda data: claiming(data, largest_entry(data), 0xFFFF_FFF0),
     "50mb-of-zeros": lambda data: with_entry(data, zeros_50mb()),

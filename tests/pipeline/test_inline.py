@@ -3,6 +3,8 @@ word-for-word engine whose alignment is known (tests/fakes.py: WordEngine)."""
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 from fakes import WordEngine
 from hypothesis import HealthCheck, given, settings
@@ -11,7 +13,13 @@ from markdown_it import MarkdownIt
 
 from glossator.common.settings import Settings
 from glossator.translate.documents import read_document
-from glossator.translate.inline import AttentionRecorder, InlineUnit, alignments
+from glossator.translate.inline import (
+    AttentionRecorder,
+    InlineUnit,
+    alignment_from_hypothesis,
+    alignments,
+    piece_spans,
+)
 from glossator.translate.pipeline import DocumentInput, translate_documents
 
 WORDS = {
@@ -249,19 +257,64 @@ def test_pipeline_projects_markup_and_the_memory_serves_it_again(tmp_path):
     calls = [options for sentences, options in engine.calls if marked in sentences]
     assert calls[0]["return_attention"] is True  # attention asked for in the translation itself
     assert all(not o["return_attention"] for sentences, o in engine.calls if marked not in sentences)
-    # the first attention row is re-read by a one-step greedy pass (CTranslate2's beam-search first row is wrong)
-    assert calls[1] == {
-        "num_hypotheses": 1,
-        "target_prefixes": True,
-        "return_attention": True,
-        "beam_size": 1,
-        "max_decoding_length": 1,
-    }
+    # no second pass: the alignment is the translation's own attention (CTranslate2's wrong first row is not read)
+    assert len(calls) == 1
     engine.calls.clear()
     [again] = translate_documents([DocumentInput("a.md", text, "md")], settings, engine=engine)
     assert again.text == first.text
     assert engine.calls == []  # translation and alignment both from the memory
     assert all(s.cached for s in again.segments)
+
+
+def test_the_first_english_piece_goes_with_the_first_german_piece_not_the_first_attention_row():
+    # CTranslate2's beam search returns a first row that belongs to another sentence of the batch: it is not read
+    text = "**Bitte** lies die Anleitung, bevor du das Programm installierst.\n"
+    doc = read_document(text, "md")
+    engine = WordEngine(WORDS)
+    recorder = AttentionRecorder(engine, set(doc.marked_segments))
+    [[hypothesis]] = recorder.translate(doc.segments)
+    assert hypothesis.attention is not None
+    last = tuple(float(k == len(hypothesis.attention[0]) - 1) for k in range(len(hypothesis.attention[0])))
+    recorder.seen[doc.segments[0]] = [dataclasses.replace(hypothesis, attention=(last, *hypothesis.attention[1:]))]
+    engine.calls.clear()
+    [aligned] = alignments(engine, [(doc.segments[0], hypothesis.text)], recorder)
+    assert engine.calls == []  # no second pass through the model
+    assert aligned is not None and aligned[0] == (0, 6, 0, 5)  # "Please" ← "Bitte", not the row's "."
+    source = doc.segments[0]
+    assert aligned[1:] == alignment_from_hypothesis(source, engine.source_pieces(source), hypothesis)[1:]  # as read
+    assert doc.render([hypothesis.text], [aligned]) == (
+        "**Please** read the instructions, before you the program install.\n"
+    )
+
+
+def test_byte_fallback_pieces_span_the_character_they_spell():
+    # SentencePiece spells a character its vocabulary lacks byte by byte: "Ö" is <0xC3><0x96>, "€" three bytes
+    text = "für Özil-Comeback 5 € Berlin"
+    pieces = ["▁für", "▁", "<0xC3>", "<0x96>", "z", "il", "-", "C", "om", "e", "back", "▁5", "▁", "<0xE2>", "<0x82>"]
+    pieces += ["<0xAC>", "▁Berlin"]
+    spans = piece_spans(text, pieces)
+    assert [text[a:b] for a, b in spans] == [
+        "für",
+        "",
+        "Ö",
+        "Ö",
+        "z",
+        "il",
+        "-",
+        "C",
+        "om",
+        "e",
+        "back",
+        "5",
+        "",
+        "€",
+        "€",
+        "€",
+        "Berlin",
+    ]
+    # a byte that spells nothing (a lone continuation byte) takes one character and the pieces after it stay on
+    lone = "x Ö y"
+    assert [lone[a:b] for a, b in piece_spans(lone, ["▁x", "▁", "<0x96>", "▁y"])] == ["x", "", "Ö", "y"]
 
 
 def test_pipeline_aligns_a_remembered_translation_without_alignment(tmp_path):

@@ -238,6 +238,27 @@ def test_an_atom_that_takes_no_room_leaves_the_space_before_it() -> None:
     assert _shown(paragraph, paragraph.source) == "Das ist Bein Satz."
 
 
+@pytest.mark.parametrize(
+    ("inside", "after", "model"),
+    [("-", " Flirten.", "Hvar - Flirten."), (" ", "Flirten.", "Hvar Flirten."), ("", "Flirten.", "Hvar Flirten.")],
+)
+def test_a_span_without_words_keeps_the_space_before_it_when_the_model_sees_what_it_holds(
+    inside: str, after: str, model: str
+) -> None:
+    # a bold dash is two atoms around a dash the model still reads: the model gets the sentence the paragraph
+    # without the bold gives it ("Hvar - Flirten", not "Hvar- Flirten"); a span holding nothing takes the space along
+    b = TaggedBuilder()
+    b.text("Hvar ")
+    bold = b.open("b")
+    b.text(inside)
+    b.close(bold)
+    b.text(after)
+    paragraph = b.build()
+    assert paragraph.text == model
+    assert [ev.kind for ev in paragraph.events] == ["atom", "atom"]
+    assert paragraph.source == f"Hvar {chr(MARK_FIRST)}{inside}{chr(MARK_FIRST + 1)}{after}"
+
+
 def test_spans_must_close_innermost_first() -> None:
     b = TaggedBuilder()
     outer = b.open("b")

@@ -53,6 +53,16 @@ spelling as English. ``styles.xml`` itself is not changed.
 
 A paragraph whose English equals its German (no word in it, nothing translated) is left exactly as it was, so a
 document nobody translated is written back with every part's bytes unchanged.
+
+**Memory**: the main document is checked whole when the file is opened (lxml without building a tree, and one
+expat pass that notes where each top-level element lies: each child of ``w:body`` — a paragraph, a table, a
+content control, ``w:sectPr`` — and ``w:background``), then read one such piece at a time: a piece is parsed
+with the root's and the body's start tags around it (the namespaces declared once, as in the file), its paragraphs
+are blocks, and once every block of it has been put the piece is written (lxml, what writing the whole tree would
+write for it) and its tree let go. Only the pieces of the blocks in flight are parsed at any time, so memory does
+not grow with the length of the document: what is kept is the part's bytes and the English pieces' bytes. The
+pieces nobody translated and everything between them keep their bytes. A main part that is not UTF-8 or has a
+DOCTYPE is read whole, as headers, footers, notes and comments (small) are.
 """
 
 from __future__ import annotations
@@ -60,7 +70,10 @@ from __future__ import annotations
 import copy
 import posixpath
 import re
-from collections.abc import Iterator, Sequence
+import tempfile
+import uuid
+from array import array
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -621,11 +634,276 @@ def marks_complete(tagged: TaggedParagraph, rendered: str) -> bool:
 # --------------------------------------------------------------------------------------------- the document
 
 
+class _WholePart:
+    """A part parsed whole (headers, footers, notes, comments; a main part that cannot be read in pieces): one
+    piece, the part."""
+
+    layout: _Layout | None = None
+
+    def __init__(self, name: str, kind: str, data: bytes, where: str) -> None:
+        self.name, self.kind, self.data, self.where = name, kind, data, where
+        self.stem = posixpath.splitext(posixpath.basename(name))[0]
+        self.count = 1
+        self.english: bytes | None = None
+
+    @property
+    def changed(self) -> bool:
+        return self.english is not None
+
+    def parse(self, index: int) -> tuple[Any, Any]:
+        from glossator.translate.formats.package import parse_xml
+
+        root = parse_xml(self.english if self.english is not None else self.data, self.where)
+        return root, root
+
+    def replace(self, index: int, root: Any) -> None:
+        from glossator.translate.formats.package import serialize_xml
+
+        self.english = serialize_xml(root, self.data)
+
+    def output(self) -> Any:
+        return self.english
+
+
+class _PiecePart:
+    """The main document read one top-level element at a time (see :func:`_scan`): its bytes in a spooled temporary
+    file (in memory up to ``SPOOL_BYTES``, on disk beyond), the German as it was and after it each English piece as
+    it is written; in memory only the offsets. A piece is parsed on its own, in a small tree of the root's and the
+    body's start tags around it (the namespaces declared as in the part), and written as lxml writes it there —
+    what writing the whole tree would write for it."""
+
+    def __init__(self, name: str, where: str, store: Any, layout: _Layout) -> None:
+        self.name, self.kind, self.where, self.store, self.layout = name, "", where, store, layout
+        self.stem = posixpath.splitext(posixpath.basename(name))[0]
+        self.count = len(layout.starts)
+        self.size = layout.size
+        self.head = self._read(0, layout.root_end)
+        self.body = self._read(layout.body_start, layout.body_end)
+        root_name = _QNAME.match(self._read(layout.root_start, layout.root_end))
+        body_name = _QNAME.match(self.body)
+        if root_name is None or body_name is None:
+            raise _NotInPieces
+        self.body_close = b"</" + body_name.group(1) + b">"
+        self.root_close = b"</" + root_name.group(1) + b">"
+        self.marker = f"<!--glossator piece {uuid.uuid4().hex}-->".encode("ascii")
+        self.english_at = array("q")  # piece index → where its English starts in the store (-1: none)
+        self.english_length = array("q")
+
+    @property
+    def changed(self) -> bool:
+        return len(self.english_at) > 0 and max(self.english_at) >= 0
+
+    def _read(self, start: int, end: int) -> bytes:
+        self.store.seek(start)
+        data: bytes = self.store.read(end - start)
+        return data
+
+    def _piece(self, index: int) -> bytes:
+        if index < len(self.english_at) and self.english_at[index] >= 0:
+            at = self.english_at[index]
+            return self._read(at, at + self.english_length[index])
+        return self._read(self.layout.starts[index], self.layout.ends[index])
+
+    def parse(self, index: int) -> tuple[Any, Any]:
+        """The small tree holding piece *index* as it stands (its English once written) and the piece's element."""
+        from glossator.translate.formats.package import parse_xml
+
+        outside = index in self.layout.outside
+        inside = self.marker + self._piece(index) + self.marker
+        if not outside:
+            inside = self.body + inside + self.body_close
+        root = parse_xml(self.head + inside + self.root_close, self.where)
+        return root, (root if outside else root[0])[1]
+
+    def replace(self, index: int, root: Any) -> None:
+        """Write piece *index* from its small tree *root* to the end of the store."""
+        from lxml import etree
+
+        encoding = root.getroottree().docinfo.encoding or "UTF-8"
+        text: bytes = etree.tostring(root, encoding=encoding, xml_declaration=False)
+        first = text.index(self.marker) + len(self.marker)
+        english = text[first : text.index(self.marker, first)]
+        if not len(self.english_at):
+            self.english_at = array("q", [-1]) * self.count
+            self.english_length = array("q", [0]) * self.count
+        self.store.seek(0, 2)
+        self.english_at[index] = self.store.tell()
+        self.english_length[index] = len(english)
+        self.store.write(english)
+
+    def output(self) -> Any:
+        """The part, each English piece in place of its German and every other byte as it was, as chunks for the
+        zip (never one bytes object)."""
+        from glossator.translate.formats.package import Chunks
+
+        spans: list[tuple[int, int]] = []  # stretches of the store, in order
+        cursor = 0
+        for index, at in enumerate(self.english_at):
+            if at >= 0:
+                spans += [(cursor, self.layout.starts[index]), (at, at + self.english_length[index])]
+                cursor = self.layout.ends[index]
+        spans.append((cursor, self.size))
+        return Chunks(sum(end - start for start, end in spans), self._chunks(spans))
+
+    def _chunks(self, spans: list[tuple[int, int]]) -> Iterator[bytes]:
+        for start, end in spans:
+            while start < end:
+                step = min(end, start + CHUNK_BYTES)
+                yield self._read(start, step)
+                start = step
+
+
+@dataclass
+class _Layout:
+    """Where the main part's top-level elements lie (byte offsets): each child of ``w:body``, and each other child
+    of the root (``w:background``; their indices in *outside*); the root's and the body's start tags; the size."""
+
+    root_start: int = -1
+    root_end: int = -1
+    body_start: int = -1
+    body_end: int = -1
+    size: int = 0
+    root_tag: str = ""
+    starts: array[int] = field(default_factory=lambda: array("q"))
+    ends: array[int] = field(default_factory=lambda: array("q"))
+    outside: set[int] = field(default_factory=set)
+
+
+class _NotInPieces(Exception):
+    """The part is read whole (a DOCTYPE, an encoding a small tree cannot share, an unusual root)."""
+
+
+_ENCODING = re.compile(rb"\A(?:\xef\xbb\xbf)?\s*<\?xml[^>]*?encoding\s*=\s*[\"']([A-Za-z0-9._-]+)[\"']")
+_QNAME = re.compile(rb"<([^\s/>]+)")
+SPOOL_BYTES = 1 << 20  # a main part up to this size stays in memory, a larger one goes to a temporary file
+CHUNK_BYTES = 1 << 16  # the main part is read, checked and written this much at a time
+
+
+def _scan(chunks: Iterable[bytes]) -> _Layout | None:
+    """The layout of the main part (see :class:`_Layout`), found with expat in one pass over its *chunks* (nothing
+    kept but offsets); None where the part is read whole: UTF-16/32 or a declared encoding other than UTF-8 (a small
+    tree repeats the part's start tags), a DOCTYPE, no ``w:body``, or anything expat does not read (lxml then says
+    what is wrong with it)."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    body_name = f"{NS_W} body"
+    layout = _Layout()
+    starts, ends, outside = layout.starts, layout.ends, layout.outside
+    pending: list[str] = []  # what the next event's position ends: "root", "body" (start tags) or "piece"
+    depth, in_body, root_name = 0, False, ""
+
+    def at() -> None:
+        if pending:
+            position = parser.CurrentByteIndex
+            for what in pending:
+                if what == "piece":
+                    ends.append(position)
+                elif what == "root":
+                    layout.root_end = position
+                else:
+                    layout.body_end = position
+            pending.clear()
+
+    def start(name: str, attrs: Any) -> None:
+        nonlocal depth, in_body, root_name
+        at()
+        if depth == 0:
+            root_name = name
+            layout.root_start = parser.CurrentByteIndex
+            pending.append("root")
+        elif depth == 1 and name == body_name:
+            if layout.body_start >= 0:
+                raise _NotInPieces  # two bodies: not Word's
+            layout.body_start = parser.CurrentByteIndex
+            in_body = True
+            pending.append("body")
+        elif depth == 1 or (depth == 2 and in_body):
+            if depth == 1:
+                outside.add(len(starts))
+            starts.append(parser.CurrentByteIndex)
+        depth += 1
+
+    def end(name: str) -> None:
+        nonlocal depth, in_body
+        at()
+        depth -= 1
+        if depth == 1 and name == body_name:
+            in_body = False
+        elif depth == 1 or (depth == 2 and in_body):
+            pending.append("piece")
+
+    def other(*_: Any) -> None:
+        at()
+
+    def doctype(*_: Any) -> None:
+        raise _NotInPieces
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = other
+    parser.CommentHandler = other
+    parser.ProcessingInstructionHandler = other
+    parser.StartCdataSectionHandler = other
+    parser.EndCdataSectionHandler = other
+    parser.DefaultHandlerExpand = other
+    parser.StartDoctypeDeclHandler = doctype
+    try:
+        for chunk in chunks:
+            if not layout.size:
+                declared = _ENCODING.match(chunk[:400])
+                if chunk[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in chunk[:4]:
+                    return None
+                if declared is not None and declared.group(1).lower() not in (b"utf-8", b"utf8"):
+                    return None  # ISO-8859-1 would do, but Word writes UTF-8: keep the rare case simple
+            layout.size += len(chunk)
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except (expat.ExpatError, _NotInPieces, ValueError):
+        return None
+    if min(layout.root_end, layout.body_start, layout.body_end) < 0 or len(starts) != len(ends):
+        return None
+    uri, _, local = root_name.rpartition(" ")
+    layout.root_tag = f"{{{uri}}}{local}" if uri else local
+    return layout
+
+
+def _layout(data: bytes) -> _Layout | None:
+    """:func:`_scan` of a part in memory."""
+    return _scan([data[i : i + CHUNK_BYTES] for i in range(0, len(data), CHUNK_BYTES)])
+
+
+@dataclass
+class _Piece:
+    """A piece of a part being read (see :class:`_Part`): its tree while its blocks are out, how many are not put
+    yet, whether all were given out, whether one changed it."""
+
+    part: _WholePart | _PiecePart
+    index: int
+    root: Any
+    element: Any
+    pending: int = 0
+    read: bool = False
+    changed: bool = False
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.part.name, self.index)
+
+
+@dataclass
+class _Count:
+    """Paragraphs and tables numbered through a part, piece after piece."""
+
+    paragraphs: int = 0
+    tables: int = 0
+
+
 @dataclass
 class _Paragraph:
-    """A block: one ``w:p``, its part and location; its twins are its copies in ``mc:Fallback`` branches."""
+    """A block: one ``w:p``, its piece and location; its twins are its copies in ``mc:Fallback`` branches."""
 
-    part: str
+    piece: _Piece
     element: Any
     location: str
     twins: list[Any] = field(default_factory=list)
@@ -652,18 +930,17 @@ class DocxSource:
         main = self.opc.main
         if not package.has(main):
             raise self.opc.refuse(main, "the main document part is missing")
-        self._trees: dict[str, Any] = {}
-        self._dirty: set[str] = set()
-        self._paragraphs: list[_Paragraph] = []
+        self._parts: list[_WholePart | _PiecePart] = []
+        self._held: dict[tuple[str, int], _Piece] = {}  # pieces parsed and not let go
         rels = self.opc.rels(main)
         self.german_styles = self._german_styles([r.target for r in rels.values() if r.kind == "styles"])
-        self._read_part(main, "")
+        self._open_part(main, "")
         for kind in PART_KINDS:
             for rel in sorted((r for r in rels.values() if r.kind == kind and not r.external), key=_part_order):
-                if rel.target not in self._trees:
+                if all(part.name != rel.target for part in self._parts):
                     if not package.has(rel.target):
                         raise self.opc.refuse(main, f"its {kind} part {rel.target} is missing")
-                    self._read_part(rel.target, kind)
+                    self._open_part(rel.target, kind)
         kinds = sorted(
             {
                 _UNTRANSLATED[part.split("/")[1]]
@@ -686,16 +963,72 @@ class DocxSource:
                         return True
         return False
 
-    def _read_part(self, part: str, kind: str) -> None:
-        root = self.opc.xml(part)
-        self._trees[part] = root
-        twins = _alternate_twins(root)
-        stem = posixpath.splitext(posixpath.basename(part))[0]
-        tables = {tbl: n for n, tbl in enumerate(root.iter(f"{_W}tbl"), start=1)}
-        number = 0
+    def _open_part(self, name: str, kind: str) -> None:
+        """Check the part whole now (nothing is translated from a file with a broken part); the main document is
+        then read in pieces, any other part is kept parsed."""
+        where = self.opc.where(name)
+        part = self._in_pieces(name, where) if not kind else None
+        if part is None:
+            whole = _WholePart(name, kind, self.opc.package.read(name), where)
+            root, _ = whole.parse(0)
+            if isinstance(root.tag, str):
+                self.opc.check_root(name, root.tag)
+            self._held[(name, 0)] = _Piece(whole, 0, root, root)
+            self._parts.append(whole)
+        else:
+            self._parts.append(part)
+
+    def _in_pieces(self, name: str, where: str) -> _PiecePart | None:
+        """The main part to be read in pieces (its bytes copied to a spooled file, its layout found, the whole
+        checked with lxml now: nothing is translated from a broken part), or None: read it whole."""
+        from glossator.translate.formats.package import check_xml
+
+        store = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)  # noqa: SIM115 (kept open by the part)
+
+        def copied() -> Iterator[bytes]:
+            for chunk in self.opc.package.chunks(name, CHUNK_BYTES):
+                store.write(chunk)
+                yield chunk
+
+        layout = _scan(copied())
+        try:
+            if layout is not None:
+                store.seek(0)
+                check_xml(iter(lambda: store.read(CHUNK_BYTES), b""), where)
+                self.opc.check_root(name, layout.root_tag)
+                return _PiecePart(name, where, store, layout)
+        except _NotInPieces:
+            pass
+        store.close()
+        return None
+
+    def _piece(self, part: _WholePart | _PiecePart, index: int) -> _Piece:
+        held = self._held.get((part.name, index))
+        if held is not None:
+            return held
+        root, element = part.parse(index)
+        piece = self._held[(part.name, index)] = _Piece(part, index, root, element)
+        return piece
+
+    def _settle(self, piece: _Piece) -> None:
+        """Let go of *piece* once all its blocks were given out and put: its English bytes kept if it changed."""
+        if piece.read and piece.pending <= 0 and self._held.get(piece.key) is piece:
+            self._let_go(piece)
+
+    def _let_go(self, piece: _Piece) -> None:
+        if piece.changed:
+            piece.part.replace(piece.index, piece.root)
+        del self._held[piece.key]
+
+    def _paragraphs(self, piece: _Piece, count: _Count) -> list[_Paragraph]:
+        element, kind = piece.element, piece.part.kind
+        twins = _alternate_twins(element)
+        tables = {tbl: n for n, tbl in enumerate(element.iter(f"{_W}tbl"), start=count.tables + 1)}
+        count.tables += len(tables)
         by_element: dict[Any, _Paragraph] = {}
-        for p in root.iter(_P):
-            number += 1
+        out: list[_Paragraph] = []
+        for p in element.iter(_P):
+            count.paragraphs += 1
             if p in twins:
                 primary = by_element.get(twins[p])
                 if primary is not None:
@@ -708,44 +1041,73 @@ class DocxSource:
                 ident = note.get(f"{_W}id") if note is not None else "?"
                 location = f"{note.tag.rsplit('}', 1)[-1] if note is not None else kind} {ident}"
             elif kind:
-                location = f"{stem} paragraph {number}"
+                location = f"{piece.part.stem} paragraph {count.paragraphs}"
             else:
-                location = f"paragraph {number}{_context(p, tables)}"
-            paragraph = _Paragraph(part, p, location)
+                location = f"paragraph {count.paragraphs}{_context(p, tables)}"
+            paragraph = _Paragraph(piece, p, location)
             by_element[p] = paragraph
-            self._paragraphs.append(paragraph)
+            out.append(paragraph)
+        return out
 
     def blocks(self) -> Iterator[Block]:
-        for paragraph in self._paragraphs:
-            tagged, base = tag_paragraph(paragraph.element)
-            shared: list[tuple[Any, TaggedParagraph, _Format]] = []
-            own: list[tuple[Any, TaggedParagraph, _Format]] = []
-            for twin in paragraph.twins:
-                twin_tagged, twin_base = tag_paragraph(twin)
-                same = twin_tagged.source == tagged.source and [(m.kind, m.tag) for m in twin_tagged.marks] == [
-                    (m.kind, m.tag) for m in tagged.marks
-                ]
-                (shared if same else own).append((twin, twin_tagged, twin_base))
-            if worth_translating(tagged.text):
-                yield Block(tagged, paragraph.location, _Built(paragraph, tagged, base, shared))
-            for twin, twin_tagged, twin_base in own:
-                if worth_translating(twin_tagged.text):
-                    alone = _Paragraph(paragraph.part, twin, f"{paragraph.location} (fallback copy)")
-                    yield Block(twin_tagged, alone.location, _Built(alone, twin_tagged, twin_base, []))
+        """The blocks in document order. A piece of the main document is parsed when its turn comes and let go once
+        its blocks are put, so only the pieces of the blocks in flight are held in memory."""
+        for part in self._parts:
+            count = _Count()
+            for index in range(part.count):
+                piece = self._piece(part, index)
+                piece.read = False
+                for paragraph in self._paragraphs(piece, count):
+                    yield from self._blocks_of(paragraph)
+                piece.read = True
+                self._settle(piece)
+
+    def _blocks_of(self, paragraph: _Paragraph) -> Iterator[Block]:
+        piece = paragraph.piece
+        tagged, base = tag_paragraph(paragraph.element)
+        shared: list[tuple[Any, TaggedParagraph, _Format]] = []
+        own: list[tuple[Any, TaggedParagraph, _Format]] = []
+        for twin in paragraph.twins:
+            twin_tagged, twin_base = tag_paragraph(twin)
+            same = twin_tagged.source == tagged.source and [(m.kind, m.tag) for m in twin_tagged.marks] == [
+                (m.kind, m.tag) for m in tagged.marks
+            ]
+            (shared if same else own).append((twin, twin_tagged, twin_base))
+        if worth_translating(tagged.text):
+            piece.pending += 1
+            yield Block(tagged, paragraph.location, _Built(paragraph, tagged, base, shared))
+        for twin, twin_tagged, twin_base in own:
+            if worth_translating(twin_tagged.text):
+                alone = _Paragraph(piece, twin, f"{paragraph.location} (fallback copy)")
+                piece.pending += 1
+                yield Block(twin_tagged, alone.location, _Built(alone, twin_tagged, twin_base, []))
 
     def put(self, block: Block, rendered: str) -> None:
         built: _Built = block.key
+        piece = built.paragraph.piece
+        piece.pending -= 1
+        if self._write(built, rendered):
+            piece.changed = True
+            if self._held.get(piece.key) is not piece:  # let go already (a block put twice): its bytes again
+                piece.part.replace(piece.index, piece.root)
+                return
+        self._settle(piece)
+
+    def _write(self, built: _Built, rendered: str) -> bool:
         if rendered == built.tagged.source:
-            return
+            return False
         if not marks_complete(built.tagged, rendered):  # the pipeline's check should make this impossible
             self.warnings.append(f"{built.paragraph.location}: kept in German (its formatting could not be placed)")
-            return
+            return False
         for element, tagged, base in [(built.paragraph.element, built.tagged, built.base), *built.twins]:
             write_paragraph(element, tagged, base, rendered, self.german_styles)
-        self._dirty.add(built.paragraph.part)
+        return True
 
     def dump(self) -> bytes:
-        return self.opc.write({part: self._trees[part] for part in self._dirty})
+        for piece in list(self._held.values()):
+            if piece.changed:
+                self._let_go(piece)
+        return self.opc.write({part.name: part.output() for part in self._parts if part.changed})
 
 
 def _part_order(rel: Any) -> tuple[int, str]:

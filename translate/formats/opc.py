@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from glossator.common.errors import InputError
-from glossator.translate.formats.package import Package, parse_xml, serialize_xml
+from glossator.translate.formats.package import Chunks, Package, parse_xml, serialize_xml
 from glossator.translate.tagged import MARK_FIRST, Mark, TaggedBuilder, TaggedParagraph
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -88,19 +88,27 @@ class OpcPackage:
         return f"{self.name}: {part}"
 
     def write(self, changed: dict[str, Any]) -> bytes:
-        """The package with each *changed* part (part name → its lxml root) serialized in place of the original
-        (its XML declaration kept), every other entry byte for byte."""
-        replaced = {part: serialize_xml(changed[part], self.package.read(part)) for part in sorted(changed)}
+        """The package with each *changed* part (part name → its lxml root, serialized with its XML declaration
+        kept, or its new bytes or :class:`Chunks`) in place of the original, every other entry byte for byte."""
+        replaced = {
+            part: new if isinstance(new, bytes | Chunks) else serialize_xml(new, self.package.read(part))
+            for part, new in sorted(changed.items())
+        }
         return self.package.write(replaced)
 
     def xml(self, part: str) -> Any:
         root = parse_xml(self.package.read(part), self.where(part))
-        if isinstance(root.tag, str) and root.tag.startswith("{" + STRICT_PREFIX):
+        if isinstance(root.tag, str):
+            self.check_root(part, root.tag)
+        return root
+
+    def check_root(self, part: str, tag: str) -> None:
+        """Refuse a part whose root element *tag* ("{namespace}name") is Strict Open XML."""
+        if tag.startswith("{" + STRICT_PREFIX):
             raise InputError(
                 f"{self.name}: saved as Strict Open XML ({part}), which Glossator does not read. Save it as an "
                 f"ordinary {self.save_as}, then translate it."
             )
-        return root
 
     def _content_types(self) -> dict[str, str]:
         """Part name (no leading slash) → content type, from ``[Content_Types].xml``'s Overrides and Defaults."""

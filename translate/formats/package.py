@@ -15,7 +15,8 @@ from __future__ import annotations
 import io
 import zipfile
 import zlib
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from glossator.common.errors import InputError
@@ -25,6 +26,15 @@ MAX_RATIO = 200  # an entry packed more than 200:1 is a bomb, not a document
 MAX_ENTRIES = 20_000
 # what zipfile raises for an entry it cannot unpack (a bad CRC, a broken deflate stream, an unknown method)
 _BROKEN = (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError, zlib.error)
+
+
+@dataclass
+class Chunks:
+    """An entry's new content given a piece at a time (a large part written from a file): its size in bytes and
+    the pieces."""
+
+    size: int
+    pieces: Iterable[bytes]
 
 
 class Package:
@@ -70,14 +80,16 @@ class Package:
         for info in self.infos:
             try:
                 with self.zip.open(info) as handle:
-                    while handle.read(1 << 20):
+                    while handle.read(1 << 16):
                         pass
             except _BROKEN as exc:
                 raise self._broken(info.filename, exc) from exc
 
     def _broken(self, entry: str, exc: BaseException) -> InputError:
+        shown = entry if entry.isprintable() else repr(entry)  # a mutated name may hold a line break
+        reason = " ".join(str(exc).split())
         return InputError(
-            f"{self.name}: not a valid {self.what} file ({entry} cannot be unpacked: {exc}). "
+            f"{self.name}: not a valid {self.what} file ({shown} cannot be unpacked: {reason}). "
             "Open and save it again in its application."
         )
 
@@ -92,8 +104,20 @@ class Package:
         except _BROKEN as exc:
             raise self._broken(entry, exc) from exc
 
-    def write(self, replaced: Mapping[str, bytes]) -> bytes:
-        """The package with the *replaced* entries' new bytes, everything else copied as it was."""
+    def chunks(self, entry: str, size: int = 1 << 20) -> Iterator[bytes]:
+        """The bytes of *entry* unpacked *size* bytes at a time (a large part is never held whole)."""
+        try:
+            with self.zip.open(entry) as handle:
+                while chunk := handle.read(size):
+                    yield chunk
+        except KeyError as exc:
+            raise InputError(f"{self.name}: not a valid {self.what} file ({entry} is missing).") from exc
+        except _BROKEN as exc:
+            raise self._broken(entry, exc) from exc
+
+    def write(self, replaced: Mapping[str, bytes | Chunks]) -> bytes:
+        """The package with the *replaced* entries' new bytes (or :class:`Chunks`), everything else copied as it
+        was."""
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w") as target:
             for info in self.infos:
@@ -103,6 +127,12 @@ class Package:
                 copy.external_attr = info.external_attr
                 copy.create_system = info.create_system
                 copy.comment = info.comment
+                if isinstance(data, Chunks):  # what writestr does, a piece at a time
+                    copy.file_size = data.size
+                    with target.open(copy, "w") as entry:
+                        for piece in data.pieces:
+                            entry.write(piece)
+                    continue
                 target.writestr(copy, data)
             target.comment = self.zip.comment
         return out.getvalue()
@@ -116,14 +146,37 @@ def parse_xml(data: bytes, where: str) -> Any:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
-        raise InputError(
-            f"{where}: not well-formed XML ({' '.join(str(exc).split())}). Open and save the file again in its "
-            "application."
-        ) from exc
+        raise _not_well_formed(where, exc) from exc
     doctype = root.getroottree().docinfo
     if doctype.internalDTD is not None and any(True for _ in doctype.internalDTD.iterentities()):
         raise InputError(f"{where}: the XML declares entities (an entity bomb?); refusing it.")
     return root
+
+
+def check_xml(chunks: Iterable[bytes], where: str) -> None:
+    """Refuse the XML in *chunks* where :func:`parse_xml` would find it not well-formed, without building its tree
+    or holding it whole (a large part read in pieces later is checked whole first)."""
+    from lxml import etree
+
+    class _Nothing:
+        def close(self) -> None:
+            return None
+
+    parser = etree.XMLParser(
+        target=_Nothing(), resolve_entities=False, no_network=True, load_dtd=False, remove_blank_text=False
+    )
+    try:
+        for chunk in chunks:
+            parser.feed(chunk)
+        parser.close()
+    except etree.XMLSyntaxError as exc:
+        raise _not_well_formed(where, exc) from exc
+
+
+def _not_well_formed(where: str, exc: Exception) -> InputError:
+    return InputError(
+        f"{where}: not well-formed XML ({' '.join(str(exc).split())}). Open and save the file again in its application."
+    )
 
 
 def serialize_xml(root: Any, original: bytes) -> bytes:
