@@ -128,24 +128,23 @@ def _payload(segment: SegmentResult, aligned: dict[str, Alignment]) -> str:
 
 
 class _ChunkProgress:
-    """The engine's per-batch reports (sentences finished) as *progress* over all sentences to translate: the
-    first decode of a chunk counts up to the chunk's size; enforcement's later, smaller decodes add nothing; each
-    value is reported once."""
+    """The engine's per-batch reports (sentences finished) as *progress* over all sentences to translate: counted
+    up to the end of the current chunk (its first decode covers every sentence of it; enforcement's later, smaller
+    decodes add nothing); each value reported once."""
 
     def __init__(self, progress: Progress, total: int) -> None:
-        self.progress, self.total, self.reported = progress, total, 0
-        self.start = self.size = self.finished = 0
+        self.progress, self.total, self.reported, self.end = progress, total, 0, 0
+        progress(0, total)
 
-    def chunk(self, start: int, size: int) -> _ChunkProgress:
-        self.start, self.size, self.finished = start, size, 0
+    def chunk(self, end: int) -> _ChunkProgress:
+        self.end = end
         return self
 
     def __call__(self, count: int) -> None:
-        self.finished += count
-        self.to(self.start + min(self.finished, self.size))
+        self.to(min(self.reported + count, self.end))
 
     def to(self, done: int) -> None:
-        if done > self.reported or (done == 0 and self.reported == 0):
+        if done > self.reported:
             self.reported = done
             self.progress(done, self.total)
 
@@ -232,13 +231,11 @@ def translate_documents(
 
         matcher = TermMatcher(glossary)
     reporter = _ChunkProgress(progress, len(misses)) if progress else None
-    if reporter:
-        reporter.to(0)
     for start in range(0, len(misses), CHUNK_SENTENCES):
         chunk = misses[start : start + CHUNK_SENTENCES]
         matches = [matcher.find(s) if matcher else [] for s in chunk]
         recorder = AttentionRecorder(engine, marked) if marked.intersection(chunk) else None
-        with batch_progress(reporter.chunk(start, len(chunk)) if reporter else None):
+        with batch_progress(reporter.chunk(start + len(chunk)) if reporter else None):
             enforced = translate_with_terms(recorder or engine, chunk, matches)
         pairs = [(item.source, item.target) for item in enforced if item.source in marked]
         aligned.update((p[0], a) for p, a in zip(pairs, alignments(engine, pairs, recorder), strict=True) if a)
