@@ -131,6 +131,10 @@ def plan_batches(
     return batches
 
 
+# The smallest (source tokens, sentences) batch that CT2Engine.batch_limits gives a worker when it shares the budget.
+MIN_WORKER_BATCH = (256, 8)
+
+
 @dataclass
 class CT2Engine:
     """CTranslate2 + SentencePiece from one installed package directory; loaded on first use."""
@@ -141,9 +145,10 @@ class CT2Engine:
     plans_same_length = True
     threads: int = 1  # intra-op threads per worker
     # CTranslate2 workers (inter_threads): planned batches decoded in parallel by one model in memory. Each batch
-    # is still decoded whole by one worker, so the output does not depend on the number of workers.
+    # is decoded whole by one worker, so the output does not depend on the number of workers (see batch_limits).
     workers: int = 1
     # One source of truth for the batch limits: the Settings defaults (a frozen dataclass's class attributes).
+    # They are what all workers together hold in flight (batch_limits gives each worker its share).
     max_batch_tokens: int = Settings.max_batch_tokens
     max_batch_sentences: int = Settings.max_batch_sentences
     _translator: Any = field(default=None, init=False, repr=False)
@@ -229,6 +234,35 @@ class CT2Engine:
             self._trim = _malloc_trim() or (lambda: None)
         self._trim()
 
+    def batch_limits(self, *, same_length: bool = True) -> tuple[int, int]:
+        """(source tokens, sentences) per batch for each worker: an equal share of ``max_batch_tokens`` and
+        ``max_batch_sentences``, the budget of all workers together, so that decoding holds about the same memory
+        whatever the number of workers (a batch's beam search holds ~2 MB per hypothesis on a transformer-base
+        package: its decoder cache grows with the sentence lengths, its score rows with the vocabulary). A share is
+        never below :data:`MIN_WORKER_BATCH` (or the budget, if that is smaller): smaller batches waste more CPU than
+        the memory is worth (issue 15, one worker, 2,000 lines: 5.71 sentences per CPU second at 12/256, 6.52 at
+        32/1024).
+
+        Shared only where it cannot change a word: one-length batches (*same_length*: no padding) of an int8 model,
+        whose integer matrix products give each sentence bit for bit its output alone, in a batch of any size
+        (tests/pipeline/test_batching.py). Padded batches, or a float model, keep the whole budget per worker, so
+        their batches, and so their output, are those of one worker.
+        """
+        tokens, sentences = self.max_batch_tokens, self.max_batch_sentences
+        if self.workers <= 1 or not same_length or not self._int8():
+            return tokens, sentences
+        min_tokens, min_sentences = MIN_WORKER_BATCH
+        return (
+            max(tokens // self.workers, min(tokens, min_tokens)),
+            max(sentences // self.workers, min(sentences, min_sentences)),
+        )
+
+    def _int8(self) -> bool:
+        """Whether the loaded model computes in int8 on the CPU (CTranslate2's ``compute_type``), where batch-size
+        invariance was measured."""
+        translator, _ = self._load()
+        return str(getattr(translator, "compute_type", "")) in ("int8", "int8_float32")
+
     def source_pieces(self, sentence: str) -> list[str]:
         _, sp = self._load(tokenizer_only=True)
         return list(sp.encode(sentence, out_type=str))
@@ -264,9 +298,10 @@ class CT2Engine:
     ) -> list[list[Hypothesis]]:
         """Translate *sentences* in length-sorted batches (see :func:`plan_batches`); results are in input order.
 
-        With several workers the batches are queued at once and decoded in parallel, each whole by one worker:
-        the same batches as with one worker, so the same output. (The batches matter: raw CTranslate2 with its
-        own batching gives slightly different translations.)
+        With several workers the batches are queued at once and decoded in parallel, each whole by one worker, and
+        each worker's batches are its share of the batch budget (:meth:`batch_limits`): smaller one-length int8
+        batches, or the same batches as one worker's, so the same output either way. (The batches matter otherwise:
+        raw CTranslate2 with its own padded batching gives slightly different translations.)
         """
         if not sentences:
             return []
@@ -279,7 +314,7 @@ class CT2Engine:
             max_input, max_output = self._max_positions, min(max_output, self._max_positions - 2)
         results: list[Any] = [None] * len(batch)
         groups = plan_batches(
-            [len(pieces) for pieces in batch], self.max_batch_tokens, self.max_batch_sentences, same_length=same_length
+            [len(pieces) for pieces in batch], *self.batch_limits(same_length=same_length), same_length=same_length
         )
         parallel = self.workers > 1 and len(groups) > 1
         submitted = []

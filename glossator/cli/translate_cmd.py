@@ -65,7 +65,10 @@ def translate_command(
     batch_tokens: Annotated[
         int | None,
         typer.Option(
-            "--batch-tokens", min=1, help=f"Source tokens per engine batch (default {Settings.max_batch_tokens})."
+            "--batch-tokens",
+            min=1,
+            help=f"Source tokens in engine batches in flight, all workers together (default "
+            f"{Settings.max_batch_tokens}).",
         ),
     ] = None,
     model: Annotated[
@@ -77,7 +80,8 @@ def translate_command(
         typer.Option(
             "--batch-sentences",
             min=1,
-            help=f"Sentences per engine batch (default {Settings.max_batch_sentences}; 2-4 for less memory).",
+            help=f"Sentences in engine batches in flight, all workers together (default {Settings.max_batch_sentences};"
+            " 8 or less for less memory).",
         ),
     ] = None,
 ) -> None:

@@ -8,8 +8,10 @@ Environment variables:
   ``$XDG_DATA_HOME/argos-translate/packages``, i.e. ``~/.local/share/argos-translate/packages``).
 - ``ARGOS_PACKAGE_INDEX``: the package index base URL (used only by ``models install``/``models update``).
 - ``GLOSSATOR_CACHE_DIR``: where the translation memory lives (default: the user cache dir).
-- ``GLOSSATOR_BATCH_TOKENS``: source tokens per engine batch, padding included (default 256).
-- ``GLOSSATOR_BATCH_SENTENCES``: sentences per engine batch (default 12; lower for less memory).
+- ``GLOSSATOR_BATCH_TOKENS``: source tokens in engine batches in flight, padding included, all workers together
+  (default 1024).
+- ``GLOSSATOR_BATCH_SENTENCES``: sentences in engine batches in flight, all workers together (default 32; lower
+  for less memory).
 - ``GLOSSATOR_WORKERS``: engine batches decoded in parallel (default: :func:`available_cores`).
 """
 
@@ -58,13 +60,15 @@ class Settings:
     # cores this process may use. Measured against intra-op threads in README, "Benchmarks" (bench_scale.py).
     workers: int = field(default_factory=lambda: available_cores())
     threads: int = 1  # intra-op threads per worker; two were no faster than one for small batches on 2-core machines
-    # Engine batches hold at most this many sentences and source tokens (engine.plan_batches). Beam search memory
-    # grows with the sentences in a batch (~5 MB each at beam 4 on a transformer-base package), speed with them
-    # too, as CTranslate2's matrix products run fuller. Sweep on 300 newstest2019 lines, int8 transformer-base,
-    # 1 thread, against raw CTranslate2 with 2,048-token batches (60 s, 900 MB): 8 sentences 0.87x raw at 196 MB,
-    # 12 sentences 0.95x at 236 MB, 16 sentences 0.96x at 261 MB. benchmarks/bench_realistic.py has the whole run.
-    max_batch_tokens: int = 256
-    max_batch_sentences: int = 12
+    # Engine batches in flight hold at most this many sentences and source tokens, all workers together: each
+    # worker decodes batches of its share (CT2Engine.batch_limits; at least 8 sentences / 256 tokens), so decoding
+    # memory stays about the same for any number of workers. Beam search memory grows with the hypotheses in
+    # flight (~2 MB each at beam 4 on a transformer-base package), speed with them too, as CTranslate2's matrix
+    # products run fuller. Issue 15, 2,000 newstest2019 lines, int8 transformer-base (bench_scale.py; README, "All
+    # cores"): 12/256 per worker gave 5.68 sentences/s at 242 MB with one worker, 10.17 at 352 MB with two; this
+    # shared budget 6.49 at 414 MB and 11.84 at 394 MB. `--batch-sentences 8 --batch-tokens 256` for less memory.
+    max_batch_tokens: int = 1024
+    max_batch_sentences: int = 32
     use_cache: bool = True
     # --model / Translator(model=...): an installed package's code or name, a pair ("de-en") or a package folder;
     # None: the best installed package for from_code→to_code (a real model before the test fixture).

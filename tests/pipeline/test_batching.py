@@ -156,3 +156,86 @@ def test_one_large_engine_call_still_reports_progress_batch_by_batch(workers):
     assert done == sorted(done) and len(set(done)) == len(done)  # rising, never repeated
     assert len(calls) >= 1 + total // 2  # a report per batch of at most 2 sentences, not one at the end
     assert all(t == total for _, t in calls)
+
+
+def _loaded(package: str, **limits: int):  # type: ignore[no-untyped-def]
+    from paths import REPO, TEST_MODEL_DIR
+
+    from glossator.common.settings import Settings
+    from glossator.models.packages import install_package
+    from glossator.translate.engine import load_engine
+
+    archive = {
+        "small": REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel",
+        "test": TEST_MODEL_DIR / "de_en_glossator_test.argosmodel",
+    }[package]
+    install_package(archive, Settings.from_env())
+    engine = load_engine(Settings.from_env(model=f"de_en_glossator_{package}", **limits).with_(workers=1))
+    engine._load()
+    return engine
+
+
+def test_workers_share_the_batch_budget_of_an_int8_model():
+    """The batch limits are the budget of all workers together: with an int8 model each worker's one-length batches
+    get an equal share, never below MIN_WORKER_BATCH (or the budget, if smaller); padded batches (same_length
+    False) and a float model keep the whole budget per worker, so their batches are one worker's."""
+    import dataclasses
+
+    from glossator.common.settings import Settings
+    from glossator.translate.engine import MIN_WORKER_BATCH
+
+    small = _loaded("small")
+    assert (small.max_batch_tokens, small.max_batch_sentences) == (Settings.max_batch_tokens, 32)
+    assert small._translator.compute_type in ("int8", "int8_float32")
+
+    def limits(engine, workers, **kwargs):  # type: ignore[no-untyped-def]
+        copy = dataclasses.replace(engine, workers=workers)
+        copy._translator, copy._sp = engine._translator, engine._sp  # the model loaded once
+        return copy.batch_limits(**kwargs)
+
+    assert limits(small, 1) == (1024, 32)
+    assert limits(small, 2) == (512, 16)
+    assert limits(small, 3) == (341, 10)
+    assert limits(small, 8) == MIN_WORKER_BATCH == (256, 8)
+    assert limits(small, 2, same_length=False) == (1024, 32)
+    assert limits(dataclasses.replace(small, max_batch_sentences=4, max_batch_tokens=100), 2) == (100, 4)
+    test = _loaded("test")
+    assert test._translator.compute_type == "float32"
+    assert limits(test, 2) == limits(test, 8) == (1024, 32)
+
+
+@pytest.mark.slow
+def test_a_shared_budget_gives_each_worker_smaller_batches_and_the_same_output(monkeypatch):
+    """Two workers of an int8 model decode batches of half the budget and write what one worker writes (the
+    minimum share lowered so that the 90 sentences of the excerpt fill batches of both sizes)."""
+    import dataclasses
+
+    from paths import WMT_EXCERPTS
+
+    from glossator.translate import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "MIN_WORKER_BATCH", (1, 1))
+    lines = (WMT_EXCERPTS / "newstest2021.de-en.de").read_text(encoding="utf-8").splitlines()
+    sentences = [line for line in lines if line.strip()][:90]
+    one = _loaded("small", max_batch_sentences=6)
+    outputs, sizes = {}, {}
+    for workers in (1, 2):
+        engine = dataclasses.replace(one, workers=workers)
+        translator, _ = engine._load()
+        seen: list[int] = []
+
+        class Recorder:
+            def __init__(self, translator, seen):  # type: ignore[no-untyped-def]
+                self.translator, self.seen = translator, seen
+
+            def translate_batch(self, source, *args, **kwargs):  # type: ignore[no-untyped-def]
+                self.seen.append(len(source))
+                return self.translator.translate_batch(source, *args, **kwargs)
+
+        engine._translator = Recorder(translator, seen)
+        engine._int8 = lambda: True  # the recorder has no compute_type; the small model is int8 (test above)
+        got = engine.translate(sentences, num_hypotheses=2, same_length=True)
+        outputs[workers] = [[(h.text, h.score, h.tokens) for h in hyps] for hyps in got]
+        sizes[workers] = seen
+    assert max(sizes[1]) == 6 and max(sizes[2]) == 3 and len(sizes[2]) > len(sizes[1])
+    assert outputs[2] == outputs[1]

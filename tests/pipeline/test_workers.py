@@ -242,7 +242,7 @@ def test_workers_queue_the_planned_batches_at_once(wmt_lines, workers):
     hypotheses = engine.translate(sentences)
     assert len(hypotheses) == 60 and all(h[0].text for h in hypotheses)
     lengths = [len(engine.source_pieces(s)) for s in sentences]
-    planned = plan_batches(lengths, engine.max_batch_tokens, engine.max_batch_sentences)
+    planned = plan_batches(lengths, *engine.batch_limits(same_length=False))
     assert len(planned) > 2
     assert sorted(size for size, _ in recorder.calls) == sorted(len(group) for group in planned)
     assert {asynchronous for _, asynchronous in recorder.calls} == {workers > 1}
