@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pytest
 from paths import CORPUS, REPO
+from paths import SMALL_MODEL as SMALL
 
 from glossator.common.errors import ModelPackageError
 from glossator.common.settings import Settings
@@ -29,7 +30,6 @@ from glossator.translate.ray_engine import RayEngine, _Decoder, _shipped_folder,
 
 pytestmark = pytest.mark.slow
 
-SMALL = REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel"
 WMT = REPO / "tests" / "data" / "wmt" / "newstest2021.de-en.de"
 
 

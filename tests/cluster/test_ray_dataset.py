@@ -6,7 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from paths import CORPUS, REPO
+from paths import CORPUS
+from paths import SMALL_MODEL as SMALL
 
 from glossator.api import Translator
 from glossator.common.settings import Settings
@@ -16,7 +17,6 @@ from glossator.translate.pipeline import DocumentInput
 
 pytestmark = pytest.mark.slow
 
-SMALL = REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel"
 
 
 def test_a_dataset_column_is_translated_with_term_checks(ray_cluster: str) -> None:

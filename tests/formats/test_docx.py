@@ -24,7 +24,7 @@ from clirun import run_cli
 from fakes import EchoEngine, WordEngine
 from format_tools import require_tool, translate_document, zip_entries
 from lxml import etree
-from paths import REPO
+from paths import REPO, SMALL_MODEL
 
 from glossator.common.errors import InputError
 from glossator.glossary.model import Glossary, Term
@@ -33,7 +33,6 @@ from glossator.translate.formats.docx import _layout, open_source, tag_paragraph
 
 DATA = REPO / "tests" / "data" / "formats" / "docx"
 REAL = sorted(DATA.glob("*.docx"))
-SMALL_MODEL = REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel"
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 _W = f"{{{W}}}"
 NS = {"w": W}

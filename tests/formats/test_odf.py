@@ -21,7 +21,7 @@ import pytest
 from clirun import run_cli
 from fakes import WordEngine
 from format_tools import require_tool
-from paths import REPO
+from paths import REPO, SMALL_MODEL
 
 from glossator import Translator
 from glossator.common.errors import InputError
@@ -628,7 +628,6 @@ def test_libreoffice_converts_every_translated_document_to_pdf(tmp_path: Path) -
         assert made.exists() and made.read_bytes().startswith(b"%PDF") and made.stat().st_size > 1000, (output, log)
 
 
-SMALL_MODEL = REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel"
 
 
 @pytest.mark.slow

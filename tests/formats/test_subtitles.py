@@ -13,7 +13,7 @@ from clirun import run_cli
 from fakes import FakeEngine, WordEngine
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from paths import REPO
+from paths import SMALL_MODEL
 
 from glossator import Translator
 from glossator.common.errors import InputError
@@ -285,7 +285,7 @@ def test_real_files_translated_by_the_small_model_keep_every_cue(tmp_path: Path)
     """The project's small real model, its real attention as the alignment: every cue keeps its timing and gets
     English text, and the output reads back with the libraries."""
     installed = run_cli(
-        ["models", "install", str(REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel")]
+        ["models", "install", str(SMALL_MODEL)]
     )
     assert installed.exit_code == 0, installed.stderr
     out = tmp_path / "out"

@@ -31,7 +31,7 @@ from hypothesis import settings as fuzz_settings
 from hypothesis import strategies as st
 from lxml import etree
 from openpyxl.cell.rich_text import CellRichText, TextBlock
-from paths import REPO
+from paths import REPO, SMALL_MODEL
 
 from glossator.common.errors import InputError
 from glossator.glossary.model import Glossary, Term
@@ -500,7 +500,7 @@ def test_real_decks_and_workbooks_translated_by_the_small_model_keep_their_struc
 
     assert (
         run_cli(
-            ["models", "install", str(REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel")]
+            ["models", "install", str(SMALL_MODEL)]
         ).exit_code
         == 0
     )

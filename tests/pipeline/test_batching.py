@@ -83,13 +83,13 @@ def test_one_length_batches_of_any_size_give_each_sentence_its_output_alone():
     import dataclasses
     import random
 
-    from paths import REPO, WMT_EXCERPTS
+    from paths import SMALL_MODEL, WMT_EXCERPTS
 
     from glossator.common.settings import Settings
     from glossator.models.packages import install_package
     from glossator.translate.engine import load_engine
 
-    install_package(REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel", Settings.from_env())
+    install_package(SMALL_MODEL, Settings.from_env())
     lines = (WMT_EXCERPTS / "newstest2021.de-en.de").read_text(encoding="utf-8").splitlines()
     sentences = [line for line in lines if line.strip()][:90]
     engine = load_engine(Settings.from_env().with_(workers=1))
@@ -159,14 +159,14 @@ def test_one_large_engine_call_still_reports_progress_batch_by_batch(workers):
 
 
 def _loaded(package: str, **limits: int):  # type: ignore[no-untyped-def]
-    from paths import REPO, TEST_MODEL_DIR
+    from paths import SMALL_MODEL, TEST_MODEL_DIR
 
     from glossator.common.settings import Settings
     from glossator.models.packages import install_package
     from glossator.translate.engine import load_engine
 
     archive = {
-        "small": REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel",
+        "small": SMALL_MODEL,
         "test": TEST_MODEL_DIR / "de_en_glossator_test.argosmodel",
     }[package]
     install_package(archive, Settings.from_env())

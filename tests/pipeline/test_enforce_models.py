@@ -4,7 +4,7 @@ damaged come out intact, and a sentence's output does not depend on the sentence
 from __future__ import annotations
 
 import pytest
-from paths import CORPUS, REPO, TEST_MODEL_DIR
+from paths import CORPUS, SMALL_MODEL, TEST_MODEL_DIR
 
 from glossator.common.settings import Settings
 from glossator.glossary.io import load_glossary
@@ -15,7 +15,7 @@ from glossator.translate.engine import CT2Engine
 
 PACKAGES = {
     "test": TEST_MODEL_DIR / "de_en_glossator_test.argosmodel",
-    "small": REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel",
+    "small": SMALL_MODEL,
 }
 MATCHER = TermMatcher(load_glossary(CORPUS / "glossary.yaml"))
 # The sentences of issue 14 and more of the corpus glossary's terms in new contexts.

@@ -13,13 +13,12 @@ from pathlib import Path
 import pytest
 from clirun import run_cli
 from markdown_it import MarkdownIt
-from paths import REPO
+from paths import REPO, SMALL_MODEL
 
 from glossator.translate.documents import read_document
 
 DATA = REPO / "tests" / "data" / "markdown"
 FILES = sorted(p for p in DATA.glob("*.de.md"))
-SMALL_MODEL = REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel"
 PARSER = MarkdownIt("commonmark").enable(["table", "strikethrough"])
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from clirun import run, run_cli
 from paths import CORPUS, REPO, TEST_MODEL_DIR, WMT_EXCERPTS
+from paths import SMALL_MODEL as SMALL_PACKAGE
 
 from glossator.api import Translator
 from glossator.common.errors import UsageError
@@ -21,7 +22,6 @@ from glossator.models.packages import install_package
 from glossator.translate.engine import load_engine, plan_batches
 
 TEST_PACKAGE = TEST_MODEL_DIR / "de_en_glossator_test.argosmodel"
-SMALL_PACKAGE = REPO / "models" / "de_en_small" / "de_en_glossator_small.argosmodel"
 ARTICLE = CORPUS / "iraq-troops.de.txt"
 # Terms that occur in the WMT excerpts, with renderings the small model would not choose: every path of the
 # enforcement cascade (n-best, repair, alignment, target prefix) runs on them.
